@@ -1,0 +1,20 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** The outside world a command may touch; injected so tests can run commands in-process. */
+export interface CliIO {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CliContext {
+  io: CliIO;
+  /** Set by a command's action: the process exit code. */
+  exitCode: number;
+}
+
+export function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}

@@ -1,0 +1,16 @@
+/** The documented exit codes, shared by every command (README, "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  /** Operational error: usage, network, server, internal. */
+  error: 1,
+  /** Changes pending (`plan --detailed-exitcode` only). */
+  changesPending: 2,
+  /** Invalid input; nothing was sent. */
+  invalidInput: 3,
+  /** Some changes not applied because the referral changed; nothing overwritten. */
+  conflicts: 4,
+  /** Partial failure: some entries failed for other reasons. */
+  partialFailure: 5,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

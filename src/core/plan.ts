@@ -1,0 +1,70 @@
+import type { SourceLocation } from './diagnostics.js';
+import type { JsonValue, PatchOp } from './referral.js';
+
+/**
+ * The plan document: what `plan` writes, `show` renders and `apply` executes.
+ * Rollback and migration files use the same format, distinguished by `kind`.
+ * specs/plan.schema.json is its schema; keep the two in step.
+ */
+export const PLAN_FORMAT = 'refplan.plan/1';
+
+export type PlanKind = 'plan' | 'rollback' | 'migration';
+
+export interface PlanEntry {
+  /** The referral this entry writes; unique within a plan. */
+  referralId: string;
+  /** Referral name, for display only. */
+  label?: string;
+  /** The input rows/lines that asked for this entry (several changes can merge into one entry). */
+  sources: SourceLocation[];
+  /** The eTag every write of this entry must carry in If-Match. */
+  eTag: string;
+  /** Value of every touched path before the change; `null` also stands for "absent". */
+  before: Record<string, JsonValue>;
+  /** Value of every touched path after the change (what apply checks an ambiguous write against). */
+  after: Record<string, JsonValue>;
+  /** The minimal patch, `replace`/`add` only. */
+  ops: PatchOp[];
+  /** Ops that undo `ops` (whole-array replace for team additions); empty when nothing is restorable. */
+  inverse: PatchOp[];
+  /** True when the change cannot be undone through the API (closing a referral, leaving New). */
+  irreversible: boolean;
+  warnings: string[];
+}
+
+/** An irreversible entry of an applied plan, listed in its rollback file as not restorable. */
+export interface NotRestorable {
+  referralId: string;
+  before: Record<string, JsonValue>;
+  reason: string;
+}
+
+export interface PlanSummary {
+  entries: number;
+  ops: number;
+  irreversible: number;
+  /** Number of entries touching each vocabulary field (or path, for fields outside the vocabulary). */
+  byField: Record<string, number>;
+  /** "Active/Accepted -> Closed/Lost": count. */
+  statusMoves: Record<string, number>;
+  /** Deal value totals per currency over the entries that change it. */
+  dealValue: Record<string, { before: number; after: number }>;
+}
+
+export interface Plan {
+  format: typeof PLAN_FORMAT;
+  kind: PlanKind;
+  createdAt: string;
+  baseUrl: string;
+  inputs: { file: string; sha256: string }[];
+  policy: { reasonRequiredFor: string[] };
+  /** Requests planning used (reads), so the cost of a plan is visible. */
+  readRequests: number;
+  /** For rollback files: the plan whose apply produced it. */
+  parentPlanChecksum?: string;
+  entries: PlanEntry[];
+  notRestorable?: NotRestorable[];
+  summary: PlanSummary;
+  /** SHA-256 of the canonical JSON of every other field; apply and show refuse a mismatch. */
+  checksum: string;
+}
