@@ -67,6 +67,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     for (const w of replay.warnings) emit({ type: 'warning', message: w });
     const journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now);
     const rollback = new RollbackFile(files.rollback, plan, options.planPath, now);
+    await rollback.adoptExisting();
     try {
       return await run(plan, options, { emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, started });
     } finally {

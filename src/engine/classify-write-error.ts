@@ -29,8 +29,9 @@ export function classifyWriteError(e: unknown): WriteFailure {
   const message = typeof f.message === 'string' ? f.message : String(e);
   if (f.name === 'PreconditionFailedError' || f.status === 412) return { kind: 'precondition' };
   if (f.name === 'AuthError' || f.status === 401 || f.status === 403) return { kind: 'fatal', error: e };
-  if (f.name === 'NetworkError') {
-    return f.ambiguous === true ? { kind: 'ambiguous', message } : { kind: 'transient', message, mayHaveCommitted: false };
+  // NetworkError and its TimeoutError subclass say whether the request may have reached the server.
+  if (typeof f.ambiguous === 'boolean') {
+    return f.ambiguous ? { kind: 'ambiguous', message } : { kind: 'transient', message, mayHaveCommitted: false };
   }
   if (f.name === 'TimeoutError') return { kind: 'ambiguous', message };
   if (f.name === 'RateLimitedError' || f.status === 429) return { kind: 'transient', message, mayHaveCommitted: false };

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { PlanIntegrityError } from '../core/errors.js';
 import { PLAN_FORMAT, type NotRestorable, type Plan, type PlanEntry } from '../core/plan.js';
 import { summarisePlan } from '../core/plan-summary.js';
 import { invertEntry } from '../core/rollback-plan.js';
 import { stripJson } from '../files/journal.js';
-import { writePlan } from '../files/plan-file.js';
+import { readPlan, writePlan } from '../files/plan-file.js';
 
 export function rollbackPathFor(planPath: string): string {
   return `${stripJson(planPath)}.rollback.json`;
@@ -36,6 +38,25 @@ export class RollbackFile {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.order = new Map(plan.entries.map((e, i) => [e.referralId, i]));
+  }
+
+  /**
+   * Keeps what an existing rollback file of this plan already holds (e.g. its
+   * journal was moved away): a rollback file is never shrunk by a later run.
+   * A rollback file of another plan is refused, never overwritten.
+   */
+  async adoptExisting(): Promise<void> {
+    if (!existsSync(this.path)) return;
+    const existing = await readPlan(this.path);
+    if (existing.kind !== 'rollback' || existing.parentPlanChecksum !== this.plan.checksum) {
+      throw new PlanIntegrityError(
+        `${this.path} is the rollback file of another plan (or not a rollback file), and applying this plan would overwrite it`,
+        'Move it away (keep it: it undoes an earlier apply), then run apply again.',
+      );
+    }
+    for (const e of existing.entries) this.record(e.referralId, e.eTag);
+    // Not-restorable records do not depend on an eTag.
+    for (const n of existing.notRestorable ?? []) if (!this.applied.has(n.referralId)) this.record(n.referralId, '');
   }
 
   /** Records an applied entry without writing (used when replaying the journal). */
