@@ -17,7 +17,11 @@ export interface ApplyOptions {
   planPath: string;
   /** Re-send an entry on a newer eTag when none of the fields it touches changed. */
   rebase?: boolean;
-  /** Entries worked on at once; the client's own cap and rate limit govern the requests. Default 16. */
+  /**
+   * Entries worked on at once. The client's own cap and rate limit govern the requests; this is
+   * larger so that entries waiting for a journal fsync or a rollback-file rewrite never leave a
+   * request slot idle. Default 32.
+   */
   concurrency?: number;
   /** Requests per entry before it is reported failed. Default 8. */
   maxAttempts?: number;
@@ -118,7 +122,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
 
   s.emit({ type: 'start', total: plan.entries.length, toRun: toRun.length, earlier: results.size, kind: plan.kind, planChecksum: plan.checksum, resumed: s.resumed });
 
-  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const concurrency = Math.max(1, options.concurrency ?? 32);
   const limit = pLimit(concurrency);
   let stop: StopRunError | undefined;
   let retries = 0;

@@ -83,8 +83,8 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       client,
       planPath,
       rebase: flags.rebase === true,
-      // Twice the request cap, so journal fsyncs never leave a request slot idle.
-      concurrency: (config.concurrency ?? 8) * 2,
+      // Entries in progress: several per request slot, so fsyncs never leave a slot idle.
+      concurrency: Math.max(32, (config.concurrency ?? 8) * 4),
       onEvent,
     });
   } finally {
