@@ -12,6 +12,7 @@ export { runCli } from './cli/main.js';
 export { canonicalJson } from './core/canonical-json.js';
 export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
 export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
+export type { ReadPlanOptions } from './files/plan-file.js';
 export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
 export type { HumanPlanOptions } from './cli/views/plan-human.js';
 export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';

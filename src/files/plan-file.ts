@@ -50,24 +50,32 @@ export function sealPlan(body: Omit<Plan, 'checksum'>): Plan {
   return plan;
 }
 
-export async function readPlan(path: string): Promise<Plan> {
+export interface ReadPlanOptions {
+  /** How messages name the file (e.g. the path as the user typed it); default `path`. */
+  name?: string;
+}
+
+/** Reads and checks a plan: FileError when it cannot be read, PlanIntegrityError when it is not exactly as refplan wrote it. */
+export async function readPlan(path: string, options: ReadPlanOptions = {}): Promise<Plan> {
+  const name = options.name ?? path;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw readError(path, e);
+    throw readError(name, e);
   }
-  return parsePlanText(text, path);
+  return parsePlanText(text, name);
 }
 
-export function readPlanSync(path: string): Plan {
+export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan {
+  const name = options.name ?? path;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw readError(path, e);
+    throw readError(name, e);
   }
-  return parsePlanText(text, path);
+  return parsePlanText(text, name);
 }
 
 /** Checks a plan file's text: JSON, format version, schema, checksum, in that order. `file` names it in messages. */

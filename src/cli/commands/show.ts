@@ -35,7 +35,7 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
   if (options.json === true && (options.limit !== undefined || options.referral !== undefined)) {
     throw new UsageError('--limit and --referral shape the human view; --json always prints the whole plan document', 'Drop --json, or filter the JSON yourself (e.g. with jq).');
   }
-  const plan = await readPlan(resolve(ctx.io.cwd, planPath));
+  const plan = await readPlan(resolve(ctx.io.cwd, planPath), { name: planPath });
   const wanted = options.referral ?? [];
   const missing = wanted.filter((id) => !plan.entries.some((e) => e.referralId === id) && !(plan.notRestorable ?? []).some((n) => n.referralId === id));
   if (missing.length > 0) {
