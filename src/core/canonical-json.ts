@@ -9,33 +9,39 @@
  * an array) throws, because a checksum over a lossy form would not be stable.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  // The native serialiser does the escaping and number formatting (fast, and exactly
+  // JSON.stringify's output, which JCS adopts); the replacer only re-orders keys and
+  // refuses what JSON.stringify would otherwise silently turn into null or drop.
+  const text = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    switch (typeof v) {
+      case 'number':
+        if (!Number.isFinite(v)) throw new TypeError(`canonicalJson: ${describeKey(key)} is ${v}, which JSON cannot represent`);
+        return v;
+      case 'undefined':
+        if (Array.isArray(this)) throw new TypeError(`canonicalJson: ${describeKey(key)} is undefined inside an array`);
+        return v;
+      case 'function':
+      case 'symbol':
+      case 'bigint':
+        throw new TypeError(`canonicalJson: ${describeKey(key)} is a ${typeof v}, which JSON cannot represent`);
+      case 'object': {
+        if (v === null || Array.isArray(v)) return v;
+        const record = v as Record<string, unknown>;
+        // Null prototype: a `__proto__` key (JSON.parse keeps it as an own member) must stay a member.
+        const sorted = Object.create(null) as Record<string, unknown>;
+        for (const k of Object.keys(record).sort(compareCodeUnits)) sorted[k] = record[k];
+        return sorted;
+      }
+      default:
+        return v;
+    }
+  });
+  if (text === undefined) throw new TypeError('canonicalJson: the value itself is not representable in JSON');
+  return text;
 }
 
-function write(value: unknown, at: string): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${at} is ${value}, which JSON cannot represent`);
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) {
-        return `[${value.map((item, i) => {
-          if (item === undefined) throw new TypeError(`canonicalJson: ${at}[${i}] is undefined`);
-          return write(item, `${at}[${i}]`);
-        }).join(',')}]`;
-      }
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort(compareCodeUnits);
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${write(record[k], `${at}.${k}`)}`).join(',')}}`;
-    }
-    default:
-      throw new TypeError(`canonicalJson: ${at} is a ${typeof value}, which JSON cannot represent`);
-  }
+function describeKey(key: string): string {
+  return key === '' ? 'the value' : /^\d+$/.test(key) ? `item [${key}]` : `member "${key}"`;
 }
 
 // Array.prototype.sort's default compares UTF-16 code units, which is what JCS asks for;

@@ -84,15 +84,19 @@ export function parsePlanText(rawText: string, file: string): Plan {
   const kindHint = 'Plan files must stay exactly as refplan wrote them; re-run `refplan plan` to make a fresh one.';
   if (text.trim() === '') throw new PlanIntegrityError(`${file} is empty, so it is not a plan (a truncated or unfinished file?)`, kindHint);
 
-  const syntax = locateJsonSyntaxError(text);
-  if (syntax !== undefined) {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    // JSON.parse's messages do not always say where; the scanner does.
+    const syntax = locateJsonSyntaxError(text);
+    if (syntax === undefined) throw new PlanIntegrityError(`${file} is not valid JSON`, kindHint);
     const where = `line ${syntax.line}, column ${syntax.column} (byte offset ${syntax.offset})`;
     const what = syntax.truncated
       ? `it ends in the middle of the document at ${where}; the file looks truncated`
       : `unexpected ${JSON.stringify(syntax.found)} at ${where}`;
     throw new PlanIntegrityError(`${file} is not valid JSON: ${what}`, kindHint);
   }
-  const doc = JSON.parse(text) as unknown;
 
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     const found = doc === null ? 'null' : Array.isArray(doc) ? 'an array' : `a ${typeof doc}`;

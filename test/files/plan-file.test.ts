@@ -194,8 +194,11 @@ describe('canonicalJson', () => {
   });
   it('drops undefined members and refuses values JSON cannot hold', () => {
     expect(canonicalJson({ a: undefined, b: 2 })).toBe('{"b":2}');
-    expect(() => canonicalJson({ a: Number.NaN })).toThrow(/\$\.a is NaN/);
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(/member "a" is NaN/);
     expect(() => canonicalJson([undefined])).toThrow(/undefined/);
+  });
+  it('keeps a __proto__ member as a member (an edit adding one changes the checksum)', () => {
+    expect(canonicalJson(JSON.parse('{"b":{"__proto__":{"x":1}},"a":2}'))).toBe('{"a":2,"b":{"__proto__":{"x":1}}}');
   });
   it('sorts by UTF-16 code units, not locale', () => {
     expect(canonicalJson({ b: 1, B: 2, é: 3, a: 4 })).toBe('{"B":2,"a":4,"b":1,"é":3}');
