@@ -9,3 +9,19 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+// Patch maths and planning (pure core); see README "putToPatch" and the JSDoc on each function.
+export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
+export { applyOps, inverseOps, opsForLeaves, jsonEqual, PatchApplyError } from './core/patch.js';
+export type { LeafTarget } from './core/patch.js';
+export { planChanges } from './core/planner.js';
+export type { PlanChangesInput, PlanChangesResult, RejectedChange } from './core/planner.js';
+export { matchesWhere, toODataFilter, wherePath, FILTERABLE_FIELDS } from './core/where-filter.js';
+export type { ODataFilter, ODataFilterOptions } from './core/where-filter.js';
+export { summarisePlan } from './core/plan-summary.js';
+export type { SummaryOptions } from './core/plan-summary.js';
+export { invertEntry } from './core/rollback-plan.js';
+export type { InvertedEntry } from './core/rollback-plan.js';
+export type { WritablePathRule, WritablePathTable } from './core/writable-paths.js';
+// putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
+export { putToPatch } from './engine/put-to-patch.js';
+export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
