@@ -36,7 +36,7 @@ function moveOf(entry: PlanEntry): { from: string; to: string } | undefined {
   };
 }
 
-const asNumber = (v: JsonValue | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const isAmount = (v: JsonValue | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOptions = {}): PlanSummary {
   const summary: PlanSummary = { entries: entries.length, ops: 0, irreversible: 0, byField: {}, statusMoves: {}, dealValue: {} };
@@ -56,15 +56,14 @@ export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOpt
       const key = `${move.from} → ${move.to}`;
       summary.statusMoves[key] = (summary.statusMoves[key] ?? 0) + 1;
     }
-    if ('/details/dealValue' in entry.after || '/details/currency' in entry.after) {
+    // Totals cover entries that change dealValue; an absent value adds nothing to its side.
+    if ('/details/dealValue' in entry.after) {
       const beforeCurrency = String(entry.dealCurrency?.before ?? entry.before['/details/currency'] ?? '?');
       const afterCurrency = String(entry.dealCurrency?.after ?? entry.after['/details/currency'] ?? beforeCurrency);
-      const beforeValue = asNumber(entry.before['/details/dealValue']);
-      const afterValue = '/details/dealValue' in entry.after ? asNumber(entry.after['/details/dealValue']) : beforeValue;
-      const b = (summary.dealValue[beforeCurrency] ??= { before: 0, after: 0 });
-      b.before += beforeValue;
-      const a = (summary.dealValue[afterCurrency] ??= { before: 0, after: 0 });
-      a.after += afterValue;
+      const beforeValue = entry.before['/details/dealValue'];
+      const afterValue = entry.after['/details/dealValue'];
+      if (isAmount(beforeValue)) (summary.dealValue[beforeCurrency] ??= { before: 0, after: 0 }).before += beforeValue;
+      if (isAmount(afterValue)) (summary.dealValue[afterCurrency] ??= { before: 0, after: 0 }).after += afterValue;
     }
   }
   return summary;
