@@ -1,13 +1,14 @@
-import type { Change, InputFile, NewTeamMember } from './changeset.js';
+import type { Change, InputFile } from './changeset.js';
 import { error, warning, type Diagnostic, type SourceLocation } from './diagnostics.js';
 import { isObject, valueAt } from './json-pointer.js';
-import { applyOps, inverseOps, jsonEqual, opsForLeaves, type LeafTarget } from './patch.js';
+import { applyOps, inverseOps, opsForLeaves, type LeafTarget } from './patch.js';
 import { PLAN_FORMAT, type Plan, type PlanEntry, type PlanKind } from './plan.js';
 import { summarisePlan } from './plan-summary.js';
 import type { JsonValue, PatchOp, Referral } from './referral.js';
 import { isIrreversibleMove, judgeTransition, type ReferralState, type TransitionTable } from './transitions.js';
+import { mergeChanges, memberValue } from './merge-changes.js';
 import { explainViolation, shortLocation } from './plan-messages.js';
-import { leafRules, teamArrayPath, type WritablePathRule, type WritablePathTable } from './writable-paths.js';
+import { leafRules, teamArrayPath, type WritablePathTable } from './writable-paths.js';
 
 export { matchesWhere, toODataFilter, FILTERABLE_FIELDS, type ODataFilter, type ODataFilterOptions } from './where-filter.js';
 
@@ -76,27 +77,6 @@ function stateOf(doc: JsonValue): ReferralState {
 
 const describeState = (s: ReferralState) => `${s.status ?? '?'}/${s.substatus ?? '?'}`;
 
-function normalise(rule: WritablePathRule, raw: unknown): { value: JsonValue } | { reason: string } {
-  if (raw === null) return rule.nullable === true ? { value: null } : { reason: `${rule.field} cannot be cleared (the API needs a value)` };
-  if (rule.kind === 'number') {
-    if (typeof raw === 'number' && Number.isFinite(raw)) return { value: raw };
-    if (typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim())) return { value: Number(raw.trim()) };
-    return { reason: `${rule.field} must be a number, got ${JSON.stringify(raw) ?? String(raw)}` };
-  }
-  if (rule.kind === 'array' || rule.kind === 'member') return { reason: `${rule.field} cannot be set directly; use addTeamMember` };
-  if (typeof raw === 'string') return { value: raw };
-  return { reason: `${rule.field} must be text, got ${JSON.stringify(raw) ?? String(raw)}` };
-}
-
-function memberValue(m: NewTeamMember): JsonValue {
-  const out: { [k: string]: JsonValue } = {};
-  for (const k of ['email', 'firstName', 'lastName', 'phoneNumber'] as const) {
-    const v = m[k];
-    if (typeof v === 'string') out[k] = v;
-  }
-  return out;
-}
-
 /** Plans one referral; pushes diagnostics; returns its entry, `'unchanged'`, or `undefined` when rejected. */
 function planReferral(
   input: PlanChangesInput,
@@ -106,61 +86,8 @@ function planReferral(
   diagnostics: Diagnostic[],
 ): PlanEntry | 'unchanged' | undefined {
   const id = work.referralId;
-  const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
-  const rules = new Map(leafRules(input.writablePaths).map((r) => [r.field, r] as const));
-  const merged = new Map<string, { value: JsonValue; change: Change }>();
-  const members: { member: NewTeamMember; change: Change }[] = [];
-  const pins = new Map<string, Change>();
-
-  for (const change of work.changes) {
-    const at = change.source;
-    const set = isObject(change.set) ? (change.set as Record<string, unknown>) : {};
-    for (const field of Object.keys(set)) {
-      const rule = rules.get(field);
-      if (rule === undefined) {
-        errors.push(error('not-writable', `${shortLocation(at)} (referral ${id}): "${field}" is not a field refplan can set`, { at, referralId: id }));
-        continue;
-      }
-      const norm = normalise(rule, set[field]);
-      if ('reason' in norm) {
-        errors.push(error('invalid-value', `${shortLocation(at)} (referral ${id}): ${norm.reason}`, { at, referralId: id }));
-        continue;
-      }
-      const earlier = merged.get(field);
-      if (earlier !== undefined && !jsonEqual(earlier.value, norm.value)) {
-        errors.push(
-          error(
-            'conflicting-changes',
-            `${shortLocation(at)} (referral ${id}): sets ${field} to ${JSON.stringify(norm.value)}, but ${shortLocation(earlier.change.source)} sets it to ${JSON.stringify(earlier.value)}`,
-            { at, referralId: id, hint: 'Keep one of the two values; a referral can be changed only one way per plan.' },
-          ),
-        );
-        continue;
-      }
-      if (earlier === undefined) merged.set(field, { value: norm.value, change });
-    }
-    for (const member of Array.isArray(change.addTeamMembers) ? change.addTeamMembers : []) {
-      if (!isObject(member) || typeof member.email !== 'string' || member.email.trim() === '') {
-        errors.push(error('invalid-team-member', `${shortLocation(at)} (referral ${id}): a team member needs an email`, { at, referralId: id }));
-      } else {
-        members.push({ member, change });
-      }
-    }
-    if (typeof change.pinnedETag === 'string') {
-      const other = [...pins.entries()].find(([tag]) => tag !== change.pinnedETag);
-      if (other !== undefined) {
-        errors.push(
-          error('conflicting-pins', `${shortLocation(at)} (referral ${id}): pins eTag ${change.pinnedETag}, but ${shortLocation(other[1].source)} pins ${other[0]}`, {
-            at,
-            referralId: id,
-            hint: 'Export the referral again and edit one row for it.',
-          }),
-        );
-      }
-      pins.set(change.pinnedETag, change);
-    }
-  }
+  const { fields: merged, members, pin: pinned, errors } = mergeChanges(id, work.changes, input.writablePaths);
   if (errors.length > 0) {
     diagnostics.push(...errors);
     return undefined;
@@ -217,7 +144,6 @@ function planReferral(
     return undefined;
   }
 
-  const pinned = [...pins.keys()][0];
   const eTag = pinned ?? (typeof referral.eTag === 'string' ? referral.eTag : undefined);
   const first = work.changes[0]?.source;
   if (eTag === undefined || eTag === '') {
