@@ -131,9 +131,21 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     if (e.type === 'retry') retries += 1;
     s.emit(e);
   };
+  /** Journal first (durable), then the rollback file: the entry counts as done only after both. */
+  const recordOutcome = async (entry: PlanEntry, outcome: EntryRun): Promise<void> => {
+    await s.journal.append({
+      referralId: entry.referralId,
+      event: 'outcome',
+      outcome: outcome.outcome,
+      ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
+      ...(outcome.message === undefined ? {} : { message: outcome.message }),
+      ...(outcome.uncertain ? { uncertain: true } : {}),
+    });
+    if (outcome.outcome === 'applied' && outcome.eTag !== undefined) await s.rollback.add(entry.referralId, outcome.eTag);
+  };
   const backoffMs = (n: number): number => Math.round(Math.min(8000, 200 * 2 ** (n - 1)) * (0.5 + s.random() / 2));
 
-  await Promise.all(
+  await Promise.allSettled(
     toRun.map(({ entry, resume }) =>
       limit(async () => {
         if (stop !== undefined) return;
@@ -146,22 +158,18 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
             resume,
           );
         } catch (e) {
-          if (e instanceof StopRunError) {
-            // Entries still queued see `stop` and return without sending.
-            stop ??= e;
-            return;
-          }
-          throw e;
+          // Entries still queued see `stop` and return without sending. Anything unexpected (a
+          // journal that cannot be written, a bug) stops the run the same way, so no worker keeps
+          // sending after the lock is released.
+          stop ??= e instanceof StopRunError ? e : new StopRunError(e);
+          return;
         }
-        await s.journal.append({
-          referralId: entry.referralId,
-          event: 'outcome',
-          outcome: outcome.outcome,
-          ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
-          ...(outcome.message === undefined ? {} : { message: outcome.message }),
-          ...(outcome.uncertain ? { uncertain: true } : {}),
-        });
-        if (outcome.outcome === 'applied' && outcome.eTag !== undefined) await s.rollback.add(entry.referralId, outcome.eTag);
+        try {
+          await recordOutcome(entry, outcome);
+        } catch (e) {
+          stop ??= new StopRunError(e);
+          return;
+        }
         const result: EntryResult = {
           ...base(entry),
           outcome: outcome.outcome,
@@ -183,7 +191,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       results.get(entry.referralId) ?? {
         ...base(entry),
         outcome: 'skipped',
-        message: `not attempted: the run stopped (${stop?.message ?? 'interrupted'}); run apply again to continue`,
+        message: `not finished: the run stopped (${stop?.message ?? 'interrupted'}); run apply again to continue`,
         attempts: 0,
       },
   );

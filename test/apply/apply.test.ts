@@ -225,4 +225,29 @@ describe('apply under faults', () => {
     const stats = faulty.stats();
     expect((stats.requests.byStatus['503'] ?? 0) + (stats.requests.byStatus['500'] ?? 0)).toBeGreaterThan(0);
   });
+
+  it('settles a write whose connection dropped after commit by reading it back: applied, never re-sent', async () => {
+    const lossy = await startEmulator({ generate: 30, randomSeed: 12, resetAfterCommitRate: 1 });
+    try {
+      const dir = tempTree();
+      const path = join(dir, 'p.json');
+      const plan = await writeTestPlan(path, lossy.store.all(), lossy.url, { count: 6, tag: 'lossy' });
+      const events: ApplyEvent[] = [];
+      const c = createClient({ baseUrl: lossy.url, token: createStaticTokenProvider('t'), concurrency: 4 });
+      const summary = await applyPlan(plan, { client: c, planPath: path, onEvent: (e) => events.push(e) });
+      await c.close();
+      expect(summary.counts.applied).toBe(plan.entries.length);
+      expect(events.filter((e) => e.type === 'resolving')).toHaveLength(plan.entries.length);
+      for (const r of summary.results) {
+        expect(r.message).toMatch(/confirmed by reading/);
+        expect(lossy.stats().commits.byId[r.referralId]).toBe(1);
+        expect(r.eTag).toBe(lossy.store.get(r.referralId)!.eTag);
+      }
+      // The rollback file is pinned to the eTags read back.
+      const rollback = await readPlan(summary.files.rollback);
+      for (const e of rollback.entries) expect(e.eTag).toBe(lossy.store.get(e.referralId)!.eTag);
+    } finally {
+      await lossy.close();
+    }
+  });
 });
