@@ -34,8 +34,11 @@ describe('refplan apply / rollback (built CLI)', () => {
       body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'their notes' }]),
     });
     expect(res.status).toBeLessThan(300);
-    const run = await runCli(['apply', planPath], { env });
+    const run = await runCli(['apply', planPath, '--html', join(dir, 'results.html')], { env });
     expect(run.code, run.stderr).toBe(4);
+    const html = readFileSync(join(dir, 'results.html'), 'utf8');
+    expect(html).toContain(victim.referralId);
+    expect(html).toMatch(/conflict/);
     expect(run.stdout).toContain(`CONFLICT ${victim.referralId}`);
     expect(run.stdout).toContain('/details/notes: planned from');
     expect(run.stdout).toContain('"their notes"');

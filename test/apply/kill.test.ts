@@ -93,7 +93,8 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
       if (first.killed) killedTrials += 1;
       if ([...replayJournal(journal, plan.checksum).entries.values()].some((e) => e.inFlight)) inFlightTrials += 1;
       // A second kill in some trials: resume must survive being interrupted too.
-      if (random() < 0.3) await applyAndKill(planPath, journal, killAt + 1 + Math.floor(random() * 20));
+      let lastKilled = first.killed;
+      if (random() < 0.3) lastKilled = (await applyAndKill(planPath, journal, killAt + 1 + Math.floor(random() * 20))).killed;
 
       // Resume: through the built CLI in every 4th trial, in-process otherwise (same engine, no
       // process start-up, so the file stays fast).
@@ -102,6 +103,8 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
         const resumed = await runCli(['apply', planPath, '--json'], { env: env() });
         expect(resumed.stderr).not.toMatch(/unexpected error/);
         expect(resumed.code, `trial ${trial}: ${resumed.stderr}`).toBe(0);
+        // The killed run's lock names a dead pid: taken over, and said so.
+        if (lastKilled) expect(resumed.stderr).toMatch(/took over the lock .* is no longer running/);
         counts = (JSON.parse(resumed.stdout) as { counts: Record<string, number> }).counts;
       } else {
         const c = createClient({ baseUrl: emu.url, token: createStaticTokenProvider('kill-test-token'), concurrency: 8 });
