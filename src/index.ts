@@ -9,3 +9,6 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+export { startEmulator } from './emulator/server.js';
+export type { EmulatorOptions, EmulatorHandle } from './emulator/server.js';
+export type { EmulatorStats } from './emulator/store.js';
