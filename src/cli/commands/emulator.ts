@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
@@ -84,7 +85,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--reset-after-commit-rate <p>', 'probability (0..1) that a committed write loses its connection before the response')
     .action(async (flags: EmulatorFlags) => {
       const options = parseEmulatorFlags(flags);
-      const ignored = options.dataFile !== undefined && (options.generate !== undefined || options.seedFile !== undefined);
+      const ignored =
+        options.dataFile !== undefined && existsSync(options.dataFile) && (options.generate !== undefined || options.seedFile !== undefined);
       let emulator;
       try {
         emulator = await startEmulator(options);
@@ -98,7 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       // The first stdout line carries the base URL so scripts can start it on port 0.
       ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${emulator.store.size} referrals)\n`);
-      if (ignored && emulator.store.size > 0) {
+      if (ignored) {
         ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
       }
       ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
