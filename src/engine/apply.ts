@@ -26,6 +26,11 @@ export interface ApplyOptions {
   /** Requests per entry before it is reported failed. Default 8. */
   maxAttempts?: number;
   onEvent?: (e: ApplyEvent) => void;
+  /**
+   * Stops the run gently (Ctrl+C): entries not yet started are reported skipped, requests in
+   * flight finish and are journalled, the files are written, and the summary is returned.
+   */
+  signal?: AbortSignal;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -148,7 +153,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   await Promise.allSettled(
     toRun.map(({ entry, resume }) =>
       limit(async () => {
-        if (stop !== undefined) return;
+        if (stop !== undefined || options.signal?.aborted === true) return;
         emit({ type: 'entry-start', referralId: entry.referralId });
         let outcome: EntryRun;
         try {
@@ -191,7 +196,10 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       results.get(entry.referralId) ?? {
         ...base(entry),
         outcome: 'skipped',
-        message: `not finished: the run stopped (${stop?.message ?? 'interrupted'}); run apply again to continue`,
+        message:
+          stop === undefined
+            ? 'not started: the run was interrupted; run apply again to continue'
+            : `not finished: the run stopped (${stop.message}); run apply again to continue`,
         attempts: 0,
       },
   );

@@ -170,6 +170,32 @@ describe('apply against the emulator', () => {
     expect(rollback.entries.find((e) => e.referralId === untouched.referralId)?.eTag).toBe(doc.eTag);
   });
 
+  it('stops gently when aborted (Ctrl+C): the rest is skipped, and the next run finishes it, once each', async () => {
+    const dir = tempTree();
+    const { plan, path } = await freshPlan(dir, 8, { tag: 'abort' });
+    const abort = new AbortController();
+    const c = client({ concurrency: 1 });
+    const first = await applyPlan(plan, {
+      client: c,
+      planPath: path,
+      concurrency: 1,
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'entry-done' && e.done === 3) abort.abort();
+      },
+    });
+    expect(first.exitCode).toBe(5);
+    expect(first.counts).toMatchObject({ applied: 3, skipped: 5 });
+    expect(first.results.filter((r) => r.outcome === 'skipped').every((r) => /interrupted/.test(r.message ?? ''))).toBe(true);
+    expect((await readPlan(first.files.rollback)).entries).toHaveLength(3);
+    const second = await applyPlan(plan, { client: c, planPath: path });
+    await c.close();
+    expect(second.exitCode).toBe(0);
+    expect(second.counts).toMatchObject({ applied: 5, unchanged: 3 });
+    for (const e of plan.entries) expect(commitsOf(e.referralId)).toBe(1);
+    expect((await readPlan(second.files.rollback)).entries).toHaveLength(8);
+  });
+
   it('refuses a second apply of the same plan while one holds the lock', async () => {
     const dir = tempTree();
     const { plan, path } = await freshPlan(dir, 2, { tag: 'lock' });

@@ -77,9 +77,18 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       if (mapped !== undefined) onEvent(mapped);
     },
   });
+  // First Ctrl+C: finish the requests in flight, journal them, write the files. A second one
+  // gets Node's default (exit at once), which the journal makes safe too.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    abort.abort();
+    onEvent({ type: 'warning', message: 'interrupted: finishing the requests in flight (Ctrl+C again to stop at once; running apply again resumes)' });
+  };
+  process.once('SIGINT', onSigint);
   let summary: ApplySummary;
   try {
     summary = await applyPlan(plan, {
+      signal: abort.signal,
       client,
       planPath,
       rebase: flags.rebase === true,
@@ -88,6 +97,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       onEvent,
     });
   } finally {
+    process.removeListener('SIGINT', onSigint);
     progress.finish();
     await client.close();
   }
