@@ -45,3 +45,12 @@ export { ENTRY_OUTCOMES } from './engine/events.js';
 export type { ApplyEvent, ApplyEventListener, ApplySummary, EntryResult, EntryOutcome, FieldDiff } from './engine/events.js';
 export { replayJournal, journalPathFor, JOURNAL_FORMAT } from './files/journal.js';
 export type { JournalRecord, JournalReplay } from './files/journal.js';
+// Wire documents as specs/*.schema.json describe them, generated into src/schema/generated
+// (`npm run generate:types`). Renamed on export: the core types above keep the short names.
+export type {
+  Referral as ReferralDocument,
+  NewReferral as NewReferralDocument,
+  ReferralList as ReferralListDocument,
+} from './schema/generated/referral.js';
+export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
+export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
