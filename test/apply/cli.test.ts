@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -121,5 +121,14 @@ describe('refplan apply / rollback (built CLI)', () => {
     expect(badRate.code).toBe(1);
     expect(badRate.stderr).toMatch(/--rate/);
     expect(badRate.stderr).not.toMatch(/\n\s+at /);
+    // A journal that is not this plan's: refused with what to do, nothing sent, lock released.
+    writeFileSync(join(dir, 'p.journal.jsonl'), JSON.stringify({ seq: 0, t: 'x', event: 'header', format: 'refplan.journal/1', planChecksum: 'e'.repeat(64), planKind: 'plan' }) + '\n');
+    const requests = emu.stats().requests.total;
+    const otherJournal = await runCli(['apply', planPath], { env });
+    expect(otherJournal.code).toBe(3);
+    expect(otherJournal.stderr).toMatch(/p\.journal\.jsonl is the journal of another plan/);
+    expect(otherJournal.stderr).toMatch(/hint: .*move it away/);
+    expect(emu.stats().requests.total).toBe(requests);
+    expect(existsSync(join(dir, 'p.lock'))).toBe(false);
   });
 });
