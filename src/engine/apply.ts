@@ -136,7 +136,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     if (e.type === 'retry') retries += 1;
     s.emit(e);
   };
-  /** Journal first (durable), then the rollback file: the entry counts as done only after both. */
+  /** The outcome is durable in the journal before anything (rollback file, results) depends on it. */
   const recordOutcome = async (entry: PlanEntry, outcome: EntryRun): Promise<void> => {
     await s.journal.append({
       referralId: entry.referralId,
@@ -146,31 +146,36 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       ...(outcome.message === undefined ? {} : { message: outcome.message }),
       ...(outcome.uncertain ? { uncertain: true } : {}),
     });
-    if (outcome.outcome === 'applied' && outcome.eTag !== undefined) await s.rollback.add(entry.referralId, outcome.eTag);
   };
   const backoffMs = (n: number): number => Math.round(Math.min(8000, 200 * 2 ** (n - 1)) * (0.5 + s.random() / 2));
 
   await Promise.allSettled(
     toRun.map(({ entry, resume }) =>
-      limit(async () => {
-        if (stop !== undefined || options.signal?.aborted === true) return;
+      // The write and its journal outcome hold a slot of the pool; the rollback-file rewrite
+      // (which grows with the plan) happens outside it, so it never holds back requests. The
+      // entry counts as done only once the rollback file includes it.
+      limit(async (): Promise<EntryRun | undefined> => {
+        if (stop !== undefined || options.signal?.aborted === true) return undefined;
         emit({ type: 'entry-start', referralId: entry.referralId });
-        let outcome: EntryRun;
         try {
-          outcome = await applyEntry(
+          const outcome = await applyEntry(
             entry,
             { client: options.client, journal: s.journal, rebase: options.rebase === true, maxAttempts: options.maxAttempts ?? 8, backoffMs, sleep: s.sleep, emit },
             resume,
           );
+          await recordOutcome(entry, outcome);
+          return outcome;
         } catch (e) {
           // Entries still queued see `stop` and return without sending. Anything unexpected (a
           // journal that cannot be written, a bug) stops the run the same way, so no worker keeps
           // sending after the lock is released.
           stop ??= e instanceof StopRunError ? e : new StopRunError(e);
-          return;
+          return undefined;
         }
+      }).then(async (outcome) => {
+        if (outcome === undefined) return;
         try {
-          await recordOutcome(entry, outcome);
+          if (outcome.outcome === 'applied' && outcome.eTag !== undefined) await s.rollback.add(entry.referralId, outcome.eTag);
         } catch (e) {
           stop ??= new StopRunError(e);
           return;

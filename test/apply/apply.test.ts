@@ -185,13 +185,16 @@ describe('apply against the emulator', () => {
       },
     });
     expect(first.exitCode).toBe(5);
-    expect(first.counts).toMatchObject({ applied: 3, skipped: 5 });
+    // The entry in flight when the signal came still finishes: 3 or 4 applied, the rest skipped.
+    expect(first.counts.applied).toBeGreaterThanOrEqual(3);
+    expect(first.counts.applied).toBeLessThanOrEqual(4);
+    expect(first.counts.applied + first.counts.skipped).toBe(8);
     expect(first.results.filter((r) => r.outcome === 'skipped').every((r) => /interrupted/.test(r.message ?? ''))).toBe(true);
-    expect((await readPlan(first.files.rollback)).entries).toHaveLength(3);
+    expect((await readPlan(first.files.rollback)).entries).toHaveLength(first.counts.applied);
     const second = await applyPlan(plan, { client: c, planPath: path });
     await c.close();
     expect(second.exitCode).toBe(0);
-    expect(second.counts).toMatchObject({ applied: 5, unchanged: 3 });
+    expect(second.counts).toMatchObject({ applied: 8 - first.counts.applied, unchanged: first.counts.applied });
     for (const e of plan.entries) expect(commitsOf(e.referralId)).toBe(1);
     expect((await readPlan(second.files.rollback)).entries).toHaveLength(8);
   });

@@ -98,6 +98,15 @@ describe('refplan apply / rollback (built CLI)', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/interrupted with 1 write not yet settled/);
     expect(run.stderr).toContain(`refplan apply ${join(dir, 'p')}.json`);
+    // Settled, but as if killed before the rollback file caught up with the journal.
+    appendFileSync(
+      join(dir, 'p.journal.jsonl'),
+      JSON.stringify({ seq: 100, t: new Date().toISOString(), planChecksum: plan.checksum, referralId: plan.entries[0]!.referralId, event: 'outcome', outcome: 'applied', eTag: '"y"' }) + '\n' +
+        JSON.stringify({ seq: 101, t: new Date().toISOString(), planChecksum: plan.checksum, referralId: 'not-in-the-file', event: 'outcome', outcome: 'applied', eTag: '"z"' }) + '\n',
+    );
+    const lagging = await runCli(['rollback', join(dir, 'p.rollback.json'), '--yes'], { env });
+    expect(lagging.code).toBe(1);
+    expect(lagging.stderr).toMatch(/missing 1 applied entry that the journal records/);
   });
 
   it('apply of change-set files never writes without a confirmation when there is no terminal', async () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { Plan } from '../../core/plan.js';
 import { replayJournal } from '../../files/journal.js';
 import { isProcessAlive } from '../../files/lock-file.js';
 import { UsageError } from '../../core/errors.js';
@@ -29,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (plan.kind !== 'rollback') {
         throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');
       }
-      checkParentRunSettled(file, plan.parentPlanChecksum);
+      checkParentRunSettled(file, plan);
       // The preview goes to stderr with --json, so stdout stays one JSON document.
       new PlanHumanView({ stdout: flags.json === true ? ctx.io.stderr : ctx.io.stdout, env: ctx.io.env }, { limit: 20 }).plan(plan);
       if (plan.entries.length === 0) {
@@ -46,7 +47,8 @@ export function register(program: Command, ctx: CliContext): void {
  * sent. If that apply is still running, or was killed with writes in flight,
  * the file may miss an entry: refuse and say how to settle it first.
  */
-function checkParentRunSettled(file: string, parentChecksum: string | undefined): void {
+function checkParentRunSettled(file: string, rollback: Plan): void {
+  const parentChecksum = rollback.parentPlanChecksum;
   if (!file.endsWith('.rollback.json') || parentChecksum === undefined) return;
   const base = file.slice(0, -'.rollback.json'.length);
   const lock = `${base}.lock`;
@@ -67,6 +69,16 @@ function checkParentRunSettled(file: string, parentChecksum: string | undefined)
     replay = replayJournal(journal, parentChecksum);
   } catch {
     return; // not this file's journal: nothing to say about it
+  }
+  // Applied according to the journal but not (yet) in the file: the apply was killed between
+  // the two. Running apply again rebuilds the file from the journal.
+  const inFile = new Set([...rollback.entries.map((e) => e.referralId), ...(rollback.notRestorable ?? []).map((n) => n.referralId)]);
+  const missing = [...replay.entries.entries()].filter(([id, s]) => s.outcome === 'applied' && !s.inFlight && !inFile.has(id)).length;
+  if (missing > 0) {
+    throw new UsageError(
+      `${file} is missing ${missing} applied entr${missing === 1 ? 'y' : 'ies'} that the journal records (the apply was interrupted before it updated the file)`,
+      `Run \`refplan apply ${base}.json\` first: it completes the rollback file from the journal. Then roll back.`,
+    );
   }
   const inFlight = [...replay.entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
   if (inFlight > 0) {
