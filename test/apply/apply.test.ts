@@ -170,6 +170,27 @@ describe('apply against the emulator', () => {
     expect(rollback.entries.find((e) => e.referralId === untouched.referralId)?.eTag).toBe(doc.eTag);
   });
 
+  it('rollback reports a referral edited after the apply as a conflict and does not revert it', async () => {
+    const dir = tempTree();
+    const { plan, path } = await freshPlan(dir, 4, { tag: 'rb-conflict' });
+    const c = client();
+    const applied = await applyPlan(plan, { client: c, planPath: path });
+    expect(applied.exitCode).toBe(0);
+    const edited = plan.entries.find((e) => '/details/notes' in e.before)!;
+    await c.patchReferral(edited.referralId, [{ op: 'replace', path: '/details/notes', value: 'edited after the apply' }], {});
+    const rollbackPath = applied.files.rollback;
+    const undone = await applyPlan(await readPlan(rollbackPath), { client: c, planPath: rollbackPath });
+    await c.close();
+    expect(undone.exitCode).toBe(4);
+    const conflict = undone.results.find((r) => r.referralId === edited.referralId)!;
+    expect(conflict.outcome).toBe('conflict');
+    expect(conflict.changedSincePlan).toEqual([{ path: '/details/notes', planned: edited.after['/details/notes'], now: 'edited after the apply' }]);
+    expect(at(current(edited.referralId), '/details/notes')).toBe('edited after the apply');
+    for (const e of plan.entries.filter((x) => x.referralId !== edited.referralId)) {
+      for (const [p, v] of Object.entries(e.before)) expect(at(current(e.referralId), p)).toEqual(v);
+    }
+  });
+
   it('stops gently when aborted (Ctrl+C): the rest is skipped, and the next run finishes it, once each', async () => {
     const dir = tempTree();
     const { plan, path } = await freshPlan(dir, 8, { tag: 'abort' });
