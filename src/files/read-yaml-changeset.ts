@@ -28,7 +28,7 @@ export function readYamlChangeSet(text: string, file: string, report: (d: Diagno
     return range === undefined || range === null ? fallback : at(range[0]);
   };
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (!Array.isArray(docs)) {
+  if (!Array.isArray(docs) || docs.length === 0) {
     report(error('empty-file', 'the file is empty', { at: { file, line: 1, column: 1 }, hint: 'start it with changes: and a list of changes' }));
     return [];
   }
@@ -80,7 +80,13 @@ export function readYamlChangeSet(text: string, file: string, report: (d: Diagno
   const validate = changeSetDocumentValidator();
   if (!validate(js)) {
     const seenPaths = new Set<string>();
-    for (const e of validate.errors ?? []) {
+    // One message per node: the most specific first (an unknown key says more than a failed anyOf branch).
+    const rank = (k: string) => (k === 'additionalProperties' ? 0 : k === 'required' ? 1 : k === 'anyOf' ? 9 : 5);
+    const all = validate.errors ?? [];
+    const firstIndex = new Map<string, number>();
+    all.forEach((e, i) => firstIndex.set(e.instancePath, firstIndex.get(e.instancePath) ?? i));
+    const errors = [...all].sort((a, b) => (firstIndex.get(a.instancePath) ?? 0) - (firstIndex.get(b.instancePath) ?? 0) || rank(a.keyword) - rank(b.keyword));
+    for (const e of errors) {
       const segments = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
       if (seenPaths.has(e.instancePath)) continue;
       seenPaths.add(e.instancePath);

@@ -115,7 +115,7 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
 /** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
 export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
   if (cells.every((c) => c.trim() === '')) return undefined;
-  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] ?? `#${i + 1}` });
+  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}` });
   if (cells.length !== layout.roles.length) {
     report(
       error('column-count', `row has ${cells.length} cells but the header has ${layout.roles.length}`, {

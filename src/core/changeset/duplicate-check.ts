@@ -16,10 +16,10 @@ export function selectorKey(selector: Selector): string | undefined {
   if (selector.kind === 'id') {
     const id = selector.id.toLowerCase();
     if (GUID.test(id)) {
-      const hex = id.replace(/-/g, '');
-      let packed = 'g';
-      for (let i = 0; i < 32; i += 4) packed += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
-      return packed;
+      const hex = id.length === 36 ? id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24) : id;
+      const units: number[] = [];
+      for (let i = 0; i < 32; i += 4) units.push(parseInt(hex.slice(i, i + 4), 16));
+      return 'g' + String.fromCharCode(...units);
     }
     return `i${id}`;
   }

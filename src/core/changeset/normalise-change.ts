@@ -33,8 +33,7 @@ export function resolveField(vocab: Vocabulary, key: string, at: SourceLocation,
     report(error('prototype-key', `"${key}" is not allowed as a key`, { at, text: key, hint: 'remove it: __proto__, constructor and prototype are refused anywhere in a change set' }));
     return undefined;
   }
-  const k = key.trim().toLowerCase();
-  const spec = settable(vocab).find((f) => f.field.toLowerCase() === k);
+  const spec = settableByName(vocab).get(key.trim().toLowerCase());
   if (spec !== undefined) return spec;
   const names = settable(vocab).map((f) => f.field);
   const hint = looseKey(key) === 'team' ? 'a team is extended with addTeamMember (email, firstName, lastName, phoneNumber)' : suggestionHint(key, names, 'fields');
@@ -42,9 +41,26 @@ export function resolveField(vocab: Vocabulary, key: string, at: SourceLocation,
   return undefined;
 }
 
+const settableCache = new WeakMap<Vocabulary, { list: readonly FieldSpec[]; byName: Map<string, FieldSpec> }>();
+
+function settableOf(vocab: Vocabulary) {
+  let entry = settableCache.get(vocab);
+  if (entry === undefined) {
+    const list = vocab.fields.filter((f) => f.field !== 'team' && f.field !== 'addTeamMember');
+    entry = { list, byName: new Map(list.map((f) => [f.field.toLowerCase(), f])) };
+    settableCache.set(vocab, entry);
+  }
+  return entry;
+}
+
 /** Vocabulary fields a change may set directly (team and addTeamMember have their own syntax). */
 export function settable(vocab: Vocabulary): readonly FieldSpec[] {
-  return vocab.fields.filter((f) => f.field !== 'team' && f.field !== 'addTeamMember');
+  return settableOf(vocab).list;
+}
+
+/** The same, by lower-case name. */
+export function settableByName(vocab: Vocabulary): ReadonlyMap<string, FieldSpec> {
+  return settableOf(vocab).byName;
 }
 
 export function normaliseChange(raw: RawChange, ctx: NormaliseContext): NormaliseResult {
