@@ -9,3 +9,5 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+export { validateChangeSets } from './engine/validate.js';
+export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/validate.js';

@@ -47,6 +47,6 @@ export function suggest(input: string, candidates: readonly string[]): string | 
 /** "did you mean X?" or a list of the accepted values when there is no close one. */
 export function suggestionHint(input: string, candidates: readonly string[], what: string): string {
   const s = suggest(input, candidates);
-  if (s !== undefined) return `did you mean "${s}"? (${what}: ${candidates.join(', ')})`;
+  if (s !== undefined) return `did you mean "${s}"?`;
   return `use one of the ${what}: ${candidates.join(', ')}`;
 }
