@@ -24,8 +24,11 @@ interface Parts {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function format(p: Parts): string | undefined {
   if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > daysInMonth(p.year, p.month)) return undefined;
@@ -87,6 +90,14 @@ const NUMERIC_DATE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2}
 export function parseDateTime(input: string, dateFormat: string | undefined): DateResult {
   const text = input.trim();
   const example = dateFormat === undefined ? 'e.g. 2026-03-31 or 2026-03-31T17:00:00Z' : `as ${dateFormat} or ISO 8601 (2026-03-31)`;
+  const dateOnly = DATE_ONLY.exec(text);
+  if (dateOnly !== null) {
+    // The common case, without building a Date: a calendar day means 00:00 UTC.
+    const month = Number(dateOnly[2]);
+    const day = Number(dateOnly[3]);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(dateOnly[1]), month)) return { ok: true, value: `${text}T00:00:00Z` };
+    return { ok: false, code: 'bad-date', message: `"${text}" is not a valid date`, hint: `write a real calendar date, ${example}` };
+  }
   const iso = ISO.exec(text);
   if (iso !== null) {
     const offset = parseOffset(iso[8]);

@@ -19,7 +19,13 @@ function fail(message: string, hint: string, code: 'bad-number' | 'ambiguous-num
 }
 
 /** `decimal` is what the file or --locale already established (undefined: not known yet). */
+const PLAIN_INTEGER = /^[0-9]{1,15}$/;
+const PLAIN_DECIMAL_POINT = /^[0-9]{1,15}\.[0-9]{1,15}$/;
+
 export function parseLocaleNumber(input: string, decimal: DecimalSeparator | undefined): NumberResult {
+  // Fast paths for what most cells hold; the general parser below agrees with them.
+  if (PLAIN_INTEGER.test(input)) return { ok: true, value: Number(input) };
+  if (decimal === '.' && PLAIN_DECIMAL_POINT.test(input)) return { ok: true, value: Number(input) };
   const text = input.trim();
   const formatHint =
     decimal === ','
