@@ -149,7 +149,7 @@ export class RateControl {
       this.burstEstimate = Infinity;
       // The accepted count is mostly the server's burst; spread over at least a second it is a
       // first guess the ramp starts from.
-      this.base = Math.max(1, accepted / Math.max(1, elapsedMs / 1000));
+      this.base = Math.max(5, accepted / Math.max(1, elapsedMs / 1000));
       this.baseTime = pauseEnd;
       this.phaseValue = 'ramp';
       this.resetLog(t);
