@@ -37,3 +37,43 @@ export type {
   ListQuery,
   PatchOptions,
 } from './api/types.js';
+export { validateChangeSets } from './engine/validate.js';
+export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/validate.js';
+export { startEmulator } from './emulator/server.js';
+export type { EmulatorOptions, EmulatorHandle } from './emulator/server.js';
+export type { EmulatorStats } from './emulator/store.js';
+export { canonicalJson } from './core/canonical-json.js';
+export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
+export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
+export type { ReadPlanOptions } from './files/plan-file.js';
+export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
+export type { HumanPlanOptions } from './cli/views/plan-human.js';
+export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';
+export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
+export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
+export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
+// Patch maths and planning (pure core); see README "putToPatch" and the JSDoc on each function.
+export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
+export { applyOps, inverseOps, opsForLeaves, jsonEqual, PatchApplyError } from './core/patch.js';
+export type { LeafTarget } from './core/patch.js';
+export { planChanges } from './core/planner.js';
+export type { PlanChangesInput, PlanChangesResult, RejectedChange } from './core/planner.js';
+export { matchesWhere, toODataFilter, wherePath, FILTERABLE_FIELDS } from './core/where-filter.js';
+export type { ODataFilter, ODataFilterOptions } from './core/where-filter.js';
+export { summarisePlan } from './core/plan-summary.js';
+export type { SummaryOptions } from './core/plan-summary.js';
+export { invertEntry } from './core/rollback-plan.js';
+export type { InvertedEntry } from './core/rollback-plan.js';
+export type { WritablePathRule, WritablePathTable } from './core/writable-paths.js';
+// putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
+export { putToPatch } from './engine/put-to-patch.js';
+export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
+// Wire documents as specs/*.schema.json describe them, generated into src/schema/generated
+// (`npm run generate:types`). Renamed on export: the core types above keep the short names.
+export type {
+  Referral as ReferralDocument,
+  NewReferral as NewReferralDocument,
+  ReferralList as ReferralListDocument,
+} from './schema/generated/referral.js';
+export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
+export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
