@@ -65,6 +65,8 @@ async function planChangeSets(ctx: CliContext, files: string[], flags: ApplyFlag
     const modulePath = '../../engine/plan.js';
     engine = (await import(modulePath)) as PlanEngine;
   } catch (e) {
+    // Only a missing module means "not in this build"; any other load error is a real failure.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes('engine/plan.js')) throw e;
     throw new RefplanError('not-available', 'applying change-set files directly needs the plan engine, which is not in this build', {
       hint: 'Make a plan first with `refplan plan FILES -o PLAN.json`, review it, then run `refplan apply PLAN.json`.',
       cause: e,
