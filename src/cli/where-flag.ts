@@ -39,7 +39,7 @@ export function parseWhereFlags(flags: readonly string[]): RawWhere {
       existing === undefined ? {} : typeof existing === 'string' ? { eq: existing } : existing;
     if (op === 'eq' && value.includes('|')) tests.in = value.split('|').map((v) => v.trim());
     else tests[op] = value;
-    where[field] = Object.keys(tests).length === 1 && tests.eq !== undefined ? tests.eq : tests;
+    where[field] = Object.keys(tests).length === 1 && typeof tests.eq === 'string' ? tests.eq : tests;
   }
   return where;
 }
