@@ -43,3 +43,10 @@ export function connectionFlags(opts: Record<string, unknown>): ConnectionFlags 
   if (typeof opts['concurrency'] === 'number') flags.concurrency = opts['concurrency'];
   return flags;
 }
+
+/** A client for the run, from the flags and the environment (REFPLAN_BASE_URL, REFPLAN_TOKEN). */
+export async function openClient(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<{ client: ReferralsClient; baseUrl: string }> {
+  const { createClient, resolveClientConfig } = await import('../api/index.js');
+  const config = await resolveClientConfig(flags, env);
+  return { client: createClient(config), baseUrl: config.baseUrl };
+}

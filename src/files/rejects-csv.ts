@@ -7,9 +7,9 @@ import { writePrivateFileAtomic } from './private-file.js';
  * and why. Opened in Excel next to the change set, so: UTF-8 BOM, CRLF, and
  * cells that start like a formula are escaped (they quote user input).
  */
-export interface RejectedChange {
+export interface RejectRow {
   /** Where the change was written. */
-  at: SourceLocation | undefined;
+  source: SourceLocation | undefined;
   referralId?: string;
   code: string;
   reason: string;
@@ -20,9 +20,9 @@ export function rejectsPathFor(planPath: string): string {
   return planPath.replace(/\.json$/i, '') + '.rejects.csv';
 }
 
-export function formatRejectsCsv(rejected: readonly RejectedChange[]): string {
+export function formatRejectsCsv(rejected: readonly RejectRow[]): string {
   const rows = rejected.map((r) => {
-    const at = r.at;
+    const at = r.source;
     const position = at === undefined ? '' : 'line' in at ? `line ${at.line}, column ${at.column}` : `row ${at.row}`;
     const column = at !== undefined && 'row' in at ? (at.columnName ?? '') : '';
     return [at?.file ?? '', position, column, r.referralId ?? '', r.code, r.reason, r.hint ?? ''];
@@ -36,6 +36,6 @@ export function formatRejectsCsv(rejected: readonly RejectedChange[]): string {
   });
 }
 
-export async function writeRejectsCsv(path: string, rejected: readonly RejectedChange[]): Promise<void> {
+export async function writeRejectsCsv(path: string, rejected: readonly RejectRow[]): Promise<void> {
   await writePrivateFileAtomic(path, formatRejectsCsv(rejected));
 }
