@@ -3,7 +3,7 @@ import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/
 import type { Plan } from '../core/plan.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
-import { writePlan } from '../files/plan-file.js';
+import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
