@@ -3,6 +3,7 @@ import type { Change } from '../core/changeset.js';
 import { info, type Diagnostic } from '../core/diagnostics.js';
 import type { Referral } from '../core/referral.js';
 import { baselinePathFor, readExportBaseline } from '../files/export-baseline.js';
+import { loadWritablePaths } from '../schema/specs.js';
 
 /**
  * The spreadsheet round trip: rows of a file written by `refplan export` are
@@ -23,7 +24,7 @@ function normaliseBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
 
-export async function matchExportBaselines(changes: readonly Change[], baseUrl: string): Promise<BaselineMatch> {
+export async function matchExportBaselines(changes: readonly Change[], baseUrl: string, cwd: string = process.cwd()): Promise<BaselineMatch> {
   const known = new Map<string, Referral>();
   const diagnostics: Diagnostic[] = [];
   const unedited: string[] = [];
@@ -35,7 +36,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     byFile.set(c.source.file, list);
   }
   for (const [file, pinned] of byFile) {
-    const read = await readExportBaseline(resolve(file));
+    const read = await readExportBaseline(resolve(cwd, file));
     const sidecar = baselinePathFor(file);
     if (read.status === 'missing') {
       diagnostics.push(
@@ -72,4 +73,31 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     }
   }
   return { known, diagnostics, unedited };
+}
+
+/** Characters csv-stringify's `escape_formulas` protects with a leading `'`. */
+const FORMULA_START = /^'[-=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * Export prefixes a cell that Excel would run as a formula with `'`. For rows
+ * planned against a baseline, a cell whose text is that escaped form of the
+ * exported value is the value itself, not an edit; every other cell is left as
+ * the user wrote it.
+ */
+export function unescapeExportedCells(change: Change, known: ReadonlyMap<string, Referral>): Change {
+  if (change.selector.kind !== 'id') return change;
+  const doc = known.get(change.selector.id);
+  if (doc === undefined) return change;
+  let set: Change['set'] | undefined;
+  for (const [field, value] of Object.entries(change.set)) {
+    if (typeof value !== 'string' || !FORMULA_START.test(value)) continue;
+    const rule = loadWritablePaths().writable.find((w) => w.field === field);
+    if (rule === undefined) continue;
+    const exported = rule.path
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), doc);
+    if (exported === value.slice(1)) (set ??= { ...change.set })[field as keyof Change['set']] = value.slice(1);
+  }
+  return set === undefined ? change : { ...change, set };
 }

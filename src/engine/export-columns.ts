@@ -35,10 +35,13 @@ export function valueAtPath(doc: Referral, path: string): JsonValue | undefined 
   return node as JsonValue | undefined;
 }
 
-/** A cell: empty for absent/null (an empty cell means "leave unchanged"), numbers in plain `.` notation. */
-export function cellText(value: JsonValue | undefined): string {
+/**
+ * A cell: empty for absent/null (an empty cell means "leave unchanged"); numbers
+ * stay numbers (plain `.` notation) so a negative one is not formula-escaped.
+ */
+export function cellText(value: JsonValue | undefined): string | number {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }

@@ -92,8 +92,8 @@ function renderYaml(referrals: readonly Referral[]): string {
 export async function exportReferrals(options: ExportOptions): Promise<ExportResult> {
   const format = exportFormatFor(options.output, options.format);
   const delimiter = options.delimiter ?? ',';
-  if (format === 'csv' && ![',', ';', '\t', '|'].includes(delimiter)) {
-    throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" "\\t" (tab) or "|"');
+  if (format === 'csv' && ![',', ';', '\t'].includes(delimiter)) {
+    throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" or "\\t" (tab): the ones `refplan validate` reads');
   }
   const startRequests = options.client.stats().requests;
   const tests = options.where ?? [];

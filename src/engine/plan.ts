@@ -5,7 +5,7 @@ import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
-import { matchExportBaselines } from './baseline-match.js';
+import { matchExportBaselines, unescapeExportedCells } from './baseline-match.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -97,11 +97,12 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
     rejected = rejectsFromDiagnostics(validation.diagnostics);
   }
   if (changeSet === undefined) return failed(diagnostics);
-  const changes: Change[] = changeSet.changes.filter((c) => !rejected.some((r) => sameSource(r.source, c.source)));
+  const valid: Change[] = changeSet.changes.filter((c) => !rejected.some((r) => sameSource(r.source, c.source)));
 
   // 2. Rows of an export are planned against its baseline; the rest are read.
-  const baselines = await matchExportBaselines(changes, options.baseUrl);
+  const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
   diagnostics.push(...baselines.diagnostics);
+  const changes = valid.map((c) => unescapeExportedCells(c, baselines.known));
   const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
 
   // 3. The pure planner judges every change against the transition table.

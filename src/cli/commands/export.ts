@@ -28,14 +28,14 @@ export function register(program: Command, ctx: CliContext): void {
       collect,
     )
     .addOption(new Option('--format <format>', 'output format (default: from the file extension)').choices(['csv', 'yaml']))
-    .option('--delimiter <c>', 'CSV delimiter: "," (default), ";" (Excel in decimal-comma locales), "\\t" or "|"')
+    .option('--delimiter <c>', 'CSV delimiter: "," (default), ";" (Excel in decimal-comma locales), or "\\t" (tab)')
     .option('--json', 'print the result as JSON');
   addConnectionOptions(command);
   command.action(async (flags: ExportFlags) => {
     const { io } = ctx;
     const normalised = normaliseWhereFlags(parseWhereFlags(flags.where ?? []));
     for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
-    const { client, baseUrl } = await openClient(connectionFlags(flags), io.env);
+    const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
     const { exportReferrals } = await import('../../engine/export.js');
     let result;
     try {

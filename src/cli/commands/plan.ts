@@ -56,17 +56,17 @@ export function register(program: Command, ctx: CliContext): void {
   command.action(async (files: string[], flags: PlanFlags) => {
     const { io } = ctx;
     const output = resolve(io.cwd, flags.output ?? DEFAULT_PLAN_FILE);
-    const { client, baseUrl } = await openClient(connectionFlags(flags), io.env);
+    const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
     let result;
     try {
       result = await createPlanLazily({
-        files: files.map((f) => resolve(io.cwd, f)),
+        files,
         client,
         baseUrl,
         output,
         skipInvalid: flags.skipInvalid === true,
         ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
-        csv: csvOptionsFrom(flags),
+        csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
       });
     } finally {
       await client.close();
