@@ -20,6 +20,7 @@ const OPERATORS: [string, Comparator][] = [
 
 export type RawWhere = Record<string, string | Partial<Record<Comparator, string | string[]>>>;
 
+
 export function parseWhereFlags(flags: readonly string[]): RawWhere {
   const where: RawWhere = {};
   for (const flag of flags) {

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
 import { renderDiagnostic } from '../render-error.js';
 import { parseWhereFlags } from '../where-flag.js';
-import { normaliseWhereFlags } from '../../engine/where-selector.js';
+import { normaliseWhere } from '../../engine/where-selector.js';
 
 interface ExportFlags {
   output: string;
@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
   addConnectionOptions(command);
   command.action(async (flags: ExportFlags) => {
     const { io } = ctx;
-    const normalised = normaliseWhereFlags(parseWhereFlags(flags.where ?? []));
+    const normalised = normaliseWhere(parseWhereFlags(flags.where ?? []));
     for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
     const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
     const { exportReferrals } = await import('../../engine/export.js');

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { InvalidInputError, UsageError } from '../../core/errors.js';
+import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { CliContext } from '../context.js';
 import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
 import { addCsvOptions, csvOptionsFrom } from '../csv-options.js';
-import { renderDiagnostic } from '../render-error.js';
+import { renderDiagnosticHuman } from '../views/diagnostics-view.js';
+import { colorEnabled } from '../views/plan-view.js';
 import { createPlanView } from '../views/plan-view.js';
 
 export const DEFAULT_PLAN_FILE = 'refplan.plan.json';
@@ -32,11 +33,8 @@ function wholeNumber(flag: string, min: number): (value: string) => number {
   };
 }
 
-function notes(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics
-    .filter((d) => d.severity !== 'error')
-    .map((d) => renderDiagnostic(d) + '\n')
-    .join('');
+function renderAll(diagnostics: readonly Diagnostic[], color: boolean): string {
+  return diagnostics.map((d) => renderDiagnosticHuman(d, { color }) + '\n').join('');
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -71,21 +69,24 @@ export function register(program: Command, ctx: CliContext): void {
     } finally {
       await client.close();
     }
-    io.stderr.write(notes(result.diagnostics));
+    const json = flags.json === true;
+    const color = colorEnabled(io.stderr, io.env);
     if (result.plan === undefined) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      throw new InvalidInputError(
-        `no plan written: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the change set${result.readRequests > 0 ? ` (after ${result.readRequests} read requests)` : ' (nothing was read from the API)'}`,
-        errors,
-        'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV',
-      );
+      const message = `no plan written: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the change set${result.readRequests > 0 ? ` (after ${result.readRequests} read requests; nothing was written)` : ' (nothing was read from the API)'}`;
+      const hint = 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
+      // --json: the diagnostics travel in the JSON error; otherwise they are listed here, once.
+      if (json) throw new InvalidInputError(message, result.diagnostics, hint);
+      io.stderr.write(renderAll(result.diagnostics, color));
+      throw new RefplanError('plan-refused', message, { exitCode: ExitCode.invalidInput, hint });
     }
-    const view = createPlanView(flags.json === true, { stdout: io.stdout, env: io.env }, {
+    io.stderr.write(renderAll(result.diagnostics, color));
+    const view = createPlanView(json, { stdout: io.stdout, env: io.env }, {
       ...(flags.limit === undefined ? {} : { limit: flags.limit }),
       ...(flags.showPii === true ? { showPii: true } : {}),
     });
     view.plan(result.plan);
-    const where = flags.json === true ? io.stderr : io.stdout;
+    const where = json ? io.stderr : io.stdout;
     where.write(
       `Plan written to ${result.planPath ?? output}: ${result.plan.entries.length} referral(s) to change, ${result.readRequests} read request(s).\n`,
     );
