@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { createClient } from '../src/api/index.js';
+import { createClient } from '../src/api/client.js';
 import { createPlan } from '../src/engine/plan.js';
 import { exportReferrals } from '../src/engine/export.js';
 import type { Plan } from '../src/core/plan.js';

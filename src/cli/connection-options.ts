@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { CLIENT_FLAGS, createClient, resolveClientConfig, type ClientFlags, type ReferralsClient } from '../api/index.js';
+import { createClient } from '../api/client.js';
+import { CLIENT_FLAGS, resolveClientConfig, type ClientFlags } from '../api/config.js';
+import type { ReferralsClient } from '../api/types.js';
 
 /**
  * The connection flags every command that talks to the API shares (plan,

@@ -1,4 +1,4 @@
-import { createClient } from '../../src/api/index.js';
+import { createClient } from '../../src/api/client.js';
 import type { Referral } from '../../src/core/referral.js';
 
 /** A client for the emulator with the plain token provider (the emulator accepts any bearer token). */
