@@ -78,26 +78,39 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
 /** Characters csv-stringify's `escape_formulas` protects with a leading `'`. */
 const FORMULA_START = /^'[-=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
+/** Whether a cell, as the validator normalised it, still means the exported value. */
+function meansExported(kind: string, cell: unknown, exported: unknown): boolean {
+  if (typeof cell === 'string' && FORMULA_START.test(cell) && cell.slice(1) === exported) return true;
+  // The validator writes instants as `…:00Z`; the API may have given `…:00.000Z`.
+  if (kind === 'date-time' && typeof cell === 'string' && typeof exported === 'string') {
+    const a = Date.parse(cell);
+    return Number.isFinite(a) && a === Date.parse(exported);
+  }
+  return false;
+}
+
 /**
- * Export prefixes a cell that Excel would run as a formula with `'`. For rows
- * planned against a baseline, a cell whose text is that escaped form of the
- * exported value is the value itself, not an edit; every other cell is left as
- * the user wrote it.
+ * For rows planned against a baseline: a cell that only spells the exported value
+ * differently is not an edit. Export escapes a cell Excel would run as a formula
+ * with a leading `'`, and date-times come back from the validator in canonical
+ * form; such cells are replaced by the exported value, every other cell is left
+ * as the user wrote it.
  */
-export function unescapeExportedCells(change: Change, known: ReadonlyMap<string, Referral>): Change {
+export function reconcileExportedCells(change: Change, known: ReadonlyMap<string, Referral>): Change {
   if (change.selector.kind !== 'id') return change;
   const doc = known.get(change.selector.id);
   if (doc === undefined) return change;
   let set: Change['set'] | undefined;
   for (const [field, value] of Object.entries(change.set)) {
-    if (typeof value !== 'string' || !FORMULA_START.test(value)) continue;
     const rule = loadWritablePaths().writable.find((w) => w.field === field);
-    if (rule === undefined) continue;
+    if (rule === undefined || value === undefined || value === null) continue;
     const exported = rule.path
       .split('/')
       .slice(1)
       .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), doc);
-    if (exported === value.slice(1)) (set ??= { ...change.set })[field as keyof Change['set']] = value.slice(1);
+    if (value !== exported && meansExported(rule.kind, value, exported)) {
+      (set ??= { ...change.set })[field as keyof Change['set']] = exported as string | number;
+    }
   }
   return set === undefined ? change : { ...change, set };
 }

@@ -5,7 +5,7 @@ import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
-import { matchExportBaselines, unescapeExportedCells } from './baseline-match.js';
+import { matchExportBaselines, reconcileExportedCells } from './baseline-match.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -58,6 +58,14 @@ function sameSource(a: SourceLocation | undefined, b: SourceLocation | undefined
   return false;
 }
 
+/** Input order: file as given, then row or line. */
+function byPosition(a: RejectRow, b: RejectRow): number {
+  const pos = (r: RejectRow) => (r.source === undefined ? 0 : 'line' in r.source ? r.source.line : r.source.row);
+  const fa = a.source?.file ?? '';
+  const fb = b.source?.file ?? '';
+  return fa === fb ? pos(a) - pos(b) : fa < fb ? -1 : 1;
+}
+
 function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[] {
   return diagnostics
     .filter((d) => d.severity === 'error')
@@ -102,8 +110,9 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // 2. Rows of an export are planned against its baseline; the rest are read.
   const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
   diagnostics.push(...baselines.diagnostics);
-  const changes = valid.map((c) => unescapeExportedCells(c, baselines.known));
-  const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
+  const resolution = await resolveSelectors(options.client, valid, { known: baselines.known });
+  // A cell that only spells the current value differently (formula-escaped, another date-time form) is no edit.
+  const changes = valid.map((c) => reconcileExportedCells(c, resolution.referrals));
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({
@@ -128,6 +137,8 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
       }),
     ];
   }
+
+  rejected.sort(byPosition);
 
   // 4. Guard against a selector that matched far more than intended.
   const touched = planned.plan.entries.length;

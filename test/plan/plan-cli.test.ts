@@ -114,11 +114,10 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     expect(changed.code).toBe(2);
     expect(changed.stdout).toMatch(/Plan written to .*refplan\.plan\.json/);
     expect((await plan(['invalid.csv', '--detailed-exitcode'], dir)).code).toBe(3);
-    const down = await runCli(['plan', 'change.csv', '--detailed-exitcode', '--base-url', 'http://127.0.0.1:9/v1.0'], {
-      cwd: dir,
-      env: { REFPLAN_TOKEN: 'x' },
-    });
-    expect(down.code).toBe(1);
+    // No token anywhere: an operational error, not a verdict on the change set.
+    const noToken = await runCli(['plan', 'change.csv', '--detailed-exitcode', '--base-url', emu.url], { cwd: dir, env: { REFPLAN_TOKEN: '' } });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/REFPLAN_TOKEN/);
     noWrites();
   });
 
