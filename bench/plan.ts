@@ -77,14 +77,14 @@ async function editableIds(url: string): Promise<{ ids: string[]; total: number 
   return { ids, total };
 }
 
-type ApplyFn = (options: Record<string, unknown>) => Promise<unknown>;
+type ApplyFn = (plan: Plan, options: { client: unknown; planPath: string }) => Promise<unknown>;
 
-/** The apply engine, when it has landed (it is another module's work; the bench adapts). */
+/** `applyPlan(plan, { client, planPath })` from the apply engine, when it is present (another module's work). */
 async function loadApply(): Promise<ApplyFn | undefined> {
   const specifier = '../src/engine/apply.js';
   try {
     const mod = (await import(specifier)) as Record<string, unknown>;
-    const fn = mod['applyPlan'] ?? mod['runApply'] ?? mod['apply'];
+    const fn = mod['applyPlan'];
     return typeof fn === 'function' ? (fn as ApplyFn) : undefined;
   } catch {
     return undefined;
@@ -121,7 +121,7 @@ async function planCase(
   if (apply !== undefined) {
     const applyClient = createClient({ baseUrl: url, token: TOKEN });
     try {
-      await apply({ planPath, plan, client: applyClient, baseUrl: url, yes: true });
+      await apply(plan, { client: applyClient, planPath });
       out.planPlusApplyPerChange = (await serverRequests(url)) / changes;
     } catch (e) {
       process.stderr.write(`bench: apply failed in ${name}: ${(e as Error).message}\n`);
