@@ -67,10 +67,11 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     const [good] = pick(all, isActive) as [Referral];
     const [closed] = pick(all, isClosedAs('Won')) as [Referral];
     const dir = tempTree({
-      'mixed.csv': csv(['id', 'notes'], [
-        [good.id, 'Call scheduled'],
-        [closed.id, 'too late'],
-        ['00000000-0000-4000-8000-00000000dead', 'nobody'],
+      'mixed.csv': csv(['id', 'notes', 'dealValue'], [
+        [good.id, 'Call scheduled', ''],
+        [closed.id, 'too late', ''],
+        ['00000000-0000-4000-8000-00000000dead', 'nobody', ''],
+        [good.id.replace(/^./, '0'), '', 'lots'],
       ]),
     });
     const run = await plan(['mixed.csv', '-o', 'p.json', '--skip-invalid', '--json'], dir);
@@ -82,11 +83,13 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     const rejects = readFileSync(rejectsPath, 'utf8');
     expect(rejects.charCodeAt(0)).toBe(0xfeff);
     const lines = rejects.trim().split(/\r\n/);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[1]).toContain('row 3');
     expect(lines[1]).toContain(closed.id);
     expect(lines[2]).toContain('row 4');
-    expect(run.stderr).toMatch(/2 change\(s\) rejected/);
+    // Offline (validation) rejects are listed too, with the column.
+    expect(lines[3]).toMatch(/row 5,dealValue/);
+    expect(run.stderr).toMatch(/3 change\(s\) rejected/);
     noWrites();
   });
 

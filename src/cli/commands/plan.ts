@@ -48,7 +48,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--detailed-exitcode', 'exit 0 when the plan has no changes, 2 when it has changes (3 invalid, 1 error)')
     .option('--json', 'print the plan document instead of the summary')
     .option('--limit <n>', 'referral diffs shown in the summary (default 50)', wholeNumber('--limit', 0))
-    .option('--show-pii', 'show customer contact details (masked by default)');
+    .option('--show-pii', 'show customer contact details (masked by default)')
+    .addHelpText(
+      'after',
+      '\nAny invalid change means no plan file and exit 3 (unless --skip-invalid). Exit codes: 0 planned' +
+        ' (with --detailed-exitcode: 0 no changes, 2 changes), 3 invalid input (nothing written to the API), 1 operational error.',
+    );
   addCsvOptions(command);
   addConnectionOptions(command);
   command.action(async (files: string[], flags: PlanFlags) => {
