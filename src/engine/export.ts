@@ -3,6 +3,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { stringify as stringifyYaml } from 'yaml';
 import type { WhereTest } from '../core/changeset.js';
 import type { JsonValue, Referral } from '../core/referral.js';
+import type { ReferralsClient } from '../api/types.js';
 import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
@@ -14,10 +15,7 @@ import { loadWritablePaths } from '../schema/specs.js';
 export type ExportFormat = 'csv' | 'yaml';
 
 /** The part of the API client export uses. */
-export interface ExportClient {
-  listReferrals(q?: { filter?: string; top?: number }): AsyncIterable<{ value: Referral[]; count?: number }>;
-  stats(): { requests: number };
-}
+export type ExportClient = Pick<ReferralsClient, 'listReferrals' | 'stats'>;
 
 export interface ExportOptions {
   client: ExportClient;

@@ -1,6 +1,7 @@
 import type { Change, ChangeSet } from '../core/changeset.js';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import type { Plan } from '../core/plan.js';
+import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
@@ -10,9 +11,7 @@ import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
 /** The part of the API client planning uses: reads only, and the request counter. */
-export interface PlanClient extends ReferralReader {
-  stats(): { requests: number };
-}
+export type PlanClient = ReferralReader & Pick<ReferralsClient, 'stats'>;
 
 export interface CreatePlanOptions {
   /** Change-set files (YAML or CSV). */

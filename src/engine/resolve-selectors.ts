@@ -1,5 +1,6 @@
 import type { Change, WhereTest } from '../core/changeset.js';
 import type { Referral } from '../core/referral.js';
+import type { ReferralsClient } from '../api/types.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { loadWritablePaths } from '../schema/specs.js';
 import {
@@ -10,15 +11,8 @@ import {
   type ReadNeeds,
 } from './read-strategy.js';
 
-/** The part of the API client selector resolution uses (the real client satisfies it). */
-export interface ReferralReader {
-  getReferral(id: string): Promise<Referral>;
-  listReferrals(q?: { filter?: string; orderby?: string; top?: number }): AsyncIterable<{
-    value: Referral[];
-    count?: number;
-    nextLink?: string;
-  }>;
-}
+/** The part of the API client selector resolution uses: reads only. */
+export type ReferralReader = Pick<ReferralsClient, 'getReferral' | 'listReferrals'>;
 
 export type ReadMode = 'none' | 'get-one' | 'targeted' | 'list-all';
 
