@@ -6,7 +6,7 @@ import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
-import { matchExportBaselines, reconcileExportedCells } from './baseline-match.js';
+import { matchExportBaselines } from './baseline-match.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -110,8 +110,9 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
   diagnostics.push(...baselines.diagnostics);
   const resolution = await resolveSelectors(options.client, valid, { known: baselines.known });
-  // A cell that only spells the current value differently (formula-escaped, another date-time form) is no edit.
-  const changes = valid.map((c) => reconcileExportedCells(c, resolution.referrals));
+  // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
+  // so a cell that only spells the current value differently makes no op.
+  const changes = valid;
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({
