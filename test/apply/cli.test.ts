@@ -109,14 +109,23 @@ describe('refplan apply / rollback (built CLI)', () => {
     expect(lagging.stderr).toMatch(/missing 1 applied entry that the journal records/);
   });
 
-  it('apply of change-set files never writes without a confirmation when there is no terminal', async () => {
-    const dir = tempTree({ 'changes.yaml': `changes:\n  - id: ${editable()[40]!.id}\n    set: { notes: "from yaml" }\n` });
+  it('apply of change-set files plans first, refuses without a terminal or --yes, and applies with --yes', async () => {
+    const target = editable()[40]!;
+    const dir = tempTree({ 'changes.yaml': `changes:\n  - id: "${target.id}"\n    set: { notes: "from yaml" }\n` });
     const commits = emu.stats().commits.total;
-    const run = await runCli(['apply', join(dir, 'changes.yaml')], { env });
-    expect(run.code).toBe(1);
-    // Refused either at the confirmation or, in a build without the plan engine, before planning.
-    expect(run.stderr).toMatch(/needs a confirmation|needs the plan engine/);
+    const refused = await runCli(['apply', join(dir, 'changes.yaml')], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/needs a confirmation/);
+    expect(refused.stdout).toMatch(/will change 1 referral/);
     expect(emu.stats().commits.total).toBe(commits);
+    expect(existsSync(join(dir, 'changes.plan.json'))).toBe(true);
+
+    const applied = await runCli(['apply', join(dir, 'changes.yaml'), '--yes'], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/apply: 1 entries: 1 applied/);
+    expect(at(emu.store.get(target.id)!, '/details/notes')).toBe('from yaml');
+    expect(emu.stats().commits.byId[target.id]).toBe(1);
+    expect(existsSync(join(dir, 'changes.plan.rollback.json'))).toBe(true);
   });
 
   it('explains bad flags and missing files in one paragraph', async () => {

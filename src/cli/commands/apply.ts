@@ -1,9 +1,8 @@
-import { extname, basename, dirname, join } from 'node:path';
+import { extname, basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createClient } from '../../api/client.js';
 import { resolveClientConfig } from '../../api/config.js';
-import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
-import type { Diagnostic } from '../../core/diagnostics.js';
+import { InvalidInputError, UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { readPlan } from '../../files/plan-file.js';
 import type { CliContext } from '../context.js';
@@ -54,32 +53,22 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
-/** The plan engine's `createPlan`, loaded lazily (it pulls in the change-set readers). */
-interface PlanEngine {
-  createPlan(o: { files: string[]; client: unknown; baseUrl: string; output?: string }): Promise<{ plan?: Plan; planPath?: string; diagnostics: Diagnostic[] }>;
-}
-
 async function planChangeSets(ctx: CliContext, files: string[], flags: ApplyFlags): Promise<{ plan: Plan; planPath: string }> {
-  let engine: PlanEngine;
-  try {
-    const modulePath = '../../engine/plan.js';
-    engine = (await import(modulePath)) as PlanEngine;
-  } catch (e) {
-    // Only a missing module means "not in this build"; any other load error is a real failure.
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes('engine/plan.js')) throw e;
-    throw new RefplanError('not-available', 'applying change-set files directly needs the plan engine, which is not in this build', {
-      hint: 'Make a plan first with `refplan plan FILES -o PLAN.json`, review it, then run `refplan apply PLAN.json`.',
-      cause: e,
-    });
-  }
+  // The plan engine (and the change-set readers) load only when change sets are given.
+  const { createPlan } = await import('../../engine/plan.js');
   const { tokenSource: _source, ...config } = resolveClientConfig({ flags, env: ctx.io.env });
   const client = createClient(config);
-  const first = files[0]!;
+  const first = resolve(ctx.io.cwd, files[0]!);
+  // The plan is saved next to the first change set, so journal, results and rollback go there too.
   const output = join(dirname(first), `${basename(first, extname(first))}.plan.json`);
   try {
-    const result = await engine.createPlan({ files, client, baseUrl: config.baseUrl, output });
+    const result = await createPlan({ files, client, baseUrl: config.baseUrl, output, csv: { cwd: ctx.io.cwd } });
     if (result.plan === undefined) {
-      throw new InvalidInputError('the change sets did not produce a plan; nothing was sent', result.diagnostics.filter((d) => d.severity === 'error'));
+      throw new InvalidInputError(
+        'the change sets did not produce a plan; nothing was sent',
+        result.diagnostics.filter((d) => d.severity === 'error'),
+        'Fix the rows named above (refplan validate FILES lists them), then run apply again.',
+      );
     }
     return { plan: result.plan, planPath: result.planPath ?? output };
   } finally {
