@@ -57,7 +57,7 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
 
 /** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code. */
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
-  const progress = createProgressView(ctx.io.stderr);
+  const progress = createProgressView(ctx.io.stderr, { label: verb });
   const onEvent = (e: ApplyEvent): void => progress.handle(e);
   // The plan names the API it was made against: use it unless told otherwise, and
   // refuse to run it against another one (its eTags and ids mean nothing there).

@@ -18,6 +18,8 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** TTY redraw throttle. */
   redrawMs?: number;
+  /** Line prefix: the command (`apply`, `rollback`). */
+  label?: string;
 }
 
 export interface ProgressView {
@@ -31,6 +33,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
   const tty = stream.isTTY === true;
   const intervalMs = options.intervalMs ?? 2000;
   const redrawMs = options.redrawMs ?? 100;
+  const label = options.label ?? 'apply';
   let total = 0;
   let done = 0;
   let doneThisRun = 0;
@@ -53,7 +56,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
     if (throttled > 0) parts.push(`throttled ${throttled}`);
     parts.push(`conflicts ${conflicts}`);
     if (failed > 0) parts.push(`failed ${failed}`);
-    return `apply: ${parts.join(' · ')}`;
+    return `${label}: ${parts.join(' · ')}`;
   };
 
   const draw = (force: boolean): void => {
@@ -80,7 +83,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
           started = now();
           if (e.earlier > 0) {
             if (tty && drawn) stream.write('\n');
-            stream.write(`apply: resuming: ${e.earlier} of ${e.total} entries settled by an earlier run; ${e.toRun} to go\n`);
+            stream.write(`${label}: resuming: ${e.earlier} of ${e.total} entries settled by an earlier run; ${e.toRun} to go\n`);
           }
           draw(true);
           if (!tty) {
@@ -105,7 +108,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
           break;
         case 'warning':
           if (tty && drawn) stream.write('\r\x1b[2K');
-          stream.write(`apply: warning: ${e.message}\n`);
+          stream.write(`${label}: warning: ${e.message}\n`);
           if (tty && drawn) draw(true);
           break;
         case 'done':
