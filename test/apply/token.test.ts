@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -28,28 +28,39 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('the token', () => {
-  it('appears in no file written and no output of apply/rollback, including errors and --json', async () => {
+  it('appears in no file written and no output of plan/apply/rollback, including errors, --debug and --json', async () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
-    await writeTestPlan(planPath, emu.store.all(), emu.url, { count: 8, closeEvery: 4, tag: 'token' });
     const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
     const runs: CliRun[] = [];
+    // plan (the real plan command, reading with the token) → apply → rollback.
+    const ids = emu.store.all().filter((r) => r.status === 'Active').slice(0, 6).map((r) => r.id);
+    writeFileSync(join(dir, 'changes.yaml'), `changes:\n${ids.map((id, i) => `  - id: "${id}"\n    set: { notes: "token run ${i}", dealValue: ${5000 + i} }\n`).join('')}`);
+    const planned = await runCli(['plan', join(dir, 'changes.yaml'), '-o', planPath, '--json'], { env });
+    expect(planned.code, planned.stderr).toBe(0);
     runs.push(await runCli(['apply', planPath, '--html', join(dir, 'report.html')], { env }));
     expect(runs[0]!.code, runs[0]!.stderr).toBe(0);
+    runs.push(planned);
     runs.push(await runCli(['apply', planPath, '--json'], { env }));
-    runs.push(await runCli(['rollback', join(dir, 'p.rollback.json'), '--yes', '--json'], { env }));
-    expect(runs[2]!.code, runs[2]!.stderr).toBe(0);
+    const rolledBack = await runCli(['rollback', join(dir, 'p.rollback.json'), '--yes', '--json'], { env });
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    expect(JSON.parse(rolledBack.stdout)).toMatchObject({ kind: 'rollback', counts: { applied: 6 } });
+    runs.push(rolledBack);
     // Error paths: a token command printing a token the server refuses (401), --debug stack traces.
     const plan2 = join(dir, 'q.json');
     await writeTestPlan(plan2, emu.store.all().slice(30), emu.url, { count: 2, tag: 'token-2' });
-    runs.push(await runCli(['apply', plan2, '--json', '--token-command', `echo ${TOKEN}-wrong`], { env: { REFPLAN_BASE_URL: emu.url } }));
-    expect(runs[3]!.code).not.toBe(0);
-    runs.push(await runCli(['apply', plan2, '--debug'], { env: { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: `${TOKEN}-wrong` } }));
-    expect(runs[4]!.code).not.toBe(0);
+    const viaCommand = await runCli(['apply', plan2, '--json', '--token-command', `echo ${TOKEN}-wrong`], { env: { REFPLAN_BASE_URL: emu.url } });
+    expect(viaCommand.code).toBe(1);
+    expect(viaCommand.stderr).toMatch(/401/);
+    const debug = await runCli(['apply', plan2, '--debug'], { env: { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: `${TOKEN}-wrong` } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /); // the stack trace really is there
+    runs.push(viaCommand, debug);
     // A plan made against another API is refused before anything is sent.
-    runs.push(await runCli(['apply', plan2, '--json', '--base-url', 'http://127.0.0.1:9/v1.0'], { env: { REFPLAN_TOKEN: TOKEN } }));
-    expect(runs[5]!.code).toBe(1);
-    expect(runs[5]!.stderr).toMatch(/made against/);
+    const otherApi = await runCli(['apply', plan2, '--json', '--base-url', 'http://127.0.0.1:9/v1.0'], { env: { REFPLAN_TOKEN: TOKEN } });
+    expect(otherApi.code).toBe(1);
+    expect(otherApi.stderr).toMatch(/made against/);
+    runs.push(otherApi);
 
     for (const r of runs) {
       expect(r.stdout).not.toContain('SECRET');
