@@ -6,6 +6,7 @@ import { summarisePlan } from '../core/plan-summary.js';
 import { invertEntry } from '../core/rollback-plan.js';
 import { stripJson } from '../files/journal.js';
 import { readPlan, writePlan } from '../files/plan-file.js';
+import { loadWritablePaths } from '../schema/specs.js';
 
 export function rollbackPathFor(planPath: string): string {
   return `${stripJson(planPath)}.rollback.json`;
@@ -121,7 +122,7 @@ export class RollbackFile {
       parentPlanChecksum: this.plan.checksum,
       entries,
       notRestorable,
-      summary: summarisePlan(entries),
+      summary: summarisePlan(entries, { writablePaths: loadWritablePaths() }),
     };
   }
 }
