@@ -1,22 +1,39 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
-import { isRefplanError } from '../core/errors.js';
+import { isRefplanError, UsageError } from '../core/errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { renderErrorHuman, renderErrorJson } from './render-error.js';
 import { registerCommands } from './commands/index.js';
 
 export const VERSION = '0.1.0';
 
-export function createProgram(ctx: CliContext): Command {
+/**
+ * Help is wrapped at a fixed width, not the terminal's, so `--help` reads the same
+ * everywhere and the README's command reference (checked by a test) cannot drift
+ * with the width of whoever generated it.
+ */
+export const HELP_WIDTH = 100;
+
+/** Where commander's own usage errors (unknown option, missing argument…) are held until the one exit point renders them. */
+interface PendingUsageError {
+  message: string;
+}
+
+export function createProgram(ctx: CliContext, pending: PendingUsageError = { message: '' }): Command {
   const program = new Command('refplan')
     .description('Plan and apply bulk updates of Partner Center referrals, safely (plan/apply, If-Match, journal, rollback).')
     .version(VERSION)
     .option('--debug', 'print stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
+      getOutHelpWidth: () => HELP_WIDTH,
+      getErrHelpWidth: () => HELP_WIDTH,
+      // Usage errors are rendered by runCli like every other error (one paragraph, or JSON with --json).
+      outputError: (s) => {
+        pending.message += s;
+      },
     });
   registerCommands(program, ctx);
   return program;
@@ -27,14 +44,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const ctx: CliContext = { io, exitCode: ExitCode.ok };
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
-  const program = createProgram(ctx);
+  const pending: PendingUsageError = { message: '' };
+  const program = createProgram(ctx, pending);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // Help and version are "errors" to commander; they are successes to us.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      // --help and --version are "errors" to commander; they are successes to us. Help shown
+      // because something was missing (`refplan` with no command) is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return ExitCode.ok;
+      if (e.code === 'commander.help') return ExitCode.error;
+      const message = (pending.message === '' ? e.message : pending.message).trim().replace(/^error: /, '');
+      const name = argv.find((a) => !a.startsWith('-'));
+      const command = program.commands.find((c) => c.name() === name);
+      const usage = new UsageError(message, `run refplan ${command === undefined ? '' : `${command.name()} `}--help for usage`);
+      io.stderr.write(json ? renderErrorJson(usage) : renderErrorHuman(usage, false));
       return ExitCode.error;
     }
     io.stderr.write(json ? renderErrorJson(e) : renderErrorHuman(e, debug));

@@ -104,7 +104,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   }
   const text = format === 'csv' ? renderCsv(referrals, delimiter) : renderYaml(referrals);
   const bytes = Buffer.from(text, 'utf8');
-  await writePrivateFileAtomic(options.output, bytes);
+  await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {
     format: BASELINE_FORMAT,
     exportedAt: (options.now?.() ?? new Date()).toISOString(),

@@ -69,7 +69,7 @@ export function reduceForBaseline(referral: Referral): Referral {
 
 export async function writeExportBaseline(exportPath: string, baseline: ExportBaseline): Promise<string> {
   const path = baselinePathFor(exportPath);
-  await writePrivateFileAtomic(path, JSON.stringify(baseline) + '\n');
+  await writePrivateFileAtomic(path, JSON.stringify(baseline) + '\n', { what: 'export baseline' });
   return path;
 }
 

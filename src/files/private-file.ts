@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { FileError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
 
 /**
  * Files that hold customer data: created mode 0600 and replaced atomically
@@ -14,7 +16,36 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-export async function writePrivateFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * A failed write as a FileError a person can act on ("cannot write export file x.csv: its
+ * folder does not exist"), exit 1: the input was fine, the output place is not.
+ */
+export function writeFailure(path: string, what: string, e: unknown): FileError {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const why =
+    code === 'ENOENT' ? `its folder ${dirname(path)} does not exist`
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a directory'
+    : code === 'ENOSPC' ? 'the disk is full'
+    : code === 'ENOTDIR' ? 'a part of its path is a file, not a folder'
+    : e instanceof Error ? e.message : String(e);
+  return new FileError(path, `cannot write ${what} ${path}: ${why}`, { exitCode: ExitCode.error, cause: e });
+}
+
+/**
+ * Writes `data` atomically with mode 0600. With `what` (e.g. "export file"), a failure is
+ * a FileError naming the file and why, instead of a bare errno error.
+ */
+export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string } = {}): Promise<void> {
+  if (options.what === undefined) return writeAtomic(path, data);
+  try {
+    await writeAtomic(path, data);
+  } catch (e) {
+    throw writeFailure(path, options.what, e);
+  }
+}
+
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(path);
   const handle = await open(temp, 'wx', PRIVATE_MODE);
   try {

@@ -37,5 +37,5 @@ export function formatRejectsCsv(rejected: readonly RejectRow[]): string {
 }
 
 export async function writeRejectsCsv(path: string, rejected: readonly RejectRow[]): Promise<void> {
-  await writePrivateFileAtomic(path, formatRejectsCsv(rejected));
+  await writePrivateFileAtomic(path, formatRejectsCsv(rejected), { what: 'rejects file' });
 }

@@ -41,5 +41,5 @@ export function renderResultsCsv(results: readonly ResultRow[]): string {
 }
 
 export async function writeResultsCsv(path: string, results: readonly ResultRow[]): Promise<void> {
-  await writePrivateFileAtomic(path, renderResultsCsv(results));
+  await writePrivateFileAtomic(path, renderResultsCsv(results), { what: 'results file' });
 }

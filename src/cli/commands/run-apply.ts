@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createClient } from '../../api/client.js';
@@ -24,6 +26,20 @@ export interface ApplyFlags extends ClientFlags {
 export function addClientFlags(command: Command): Command {
   for (const f of CLIENT_FLAGS) command.option(f.flags, f.description);
   return command;
+}
+
+/**
+ * The report is written after the run; a path that cannot take it must be refused
+ * before any write is sent, not after the referrals have changed.
+ */
+function checkWritableTarget(path: string, flag: string): void {
+  const folder = dirname(path);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new UsageError(`${flag} ${path}: its folder ${folder} does not exist; nothing was sent`, 'Create the folder first, or write the report elsewhere.');
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UsageError(`${flag} ${path} is a directory; nothing was sent`, 'Give a file name, e.g. --html results.html.');
+  }
 }
 
 function trimBase(url: string): string {
@@ -70,6 +86,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
     );
   }
   const { tokenSource: _source, ...config } = resolveClientConfig({ flags: { ...flags, baseUrl: plan.baseUrl }, env: ctx.io.env });
+  if (flags.html !== undefined) checkWritableTarget(flags.html, '--html');
   const client = createClient({
     ...config,
     onEvent: (e: ClientEvent) => {
