@@ -24,6 +24,26 @@ export function createProgram(ctx: CliContext, pending: PendingUsageError = { me
     .description('Plan and apply bulk updates of Partner Center referrals, safely (plan/apply, If-Match, journal, rollback).')
     .version(VERSION)
     .option('--debug', 'print stack traces for errors')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Workflow:',
+        '  $ refplan export --where status=Active -o referrals.csv    # edit cells, then:',
+        '  $ refplan validate referrals.csv',
+        '  $ refplan plan referrals.csv -o changes.plan.json',
+        '  $ refplan show changes.plan.json',
+        '  $ refplan apply changes.plan.json',
+        '  $ refplan rollback changes.plan.rollback.json',
+        '',
+        'Environment: REFPLAN_TOKEN (bearer token; never printed or written), REFPLAN_BASE_URL (API root),',
+        'NO_COLOR (no colour). Run refplan <command> --help for a command\'s options and examples.',
+        '',
+        'Exit codes: 0 ok, 1 operational error (usage, network, server, internal), 2 changes pending',
+        '(plan --detailed-exitcode), 3 invalid input (nothing sent), 4 conflicts (nothing overwritten),',
+        '5 partial failure.',
+      ].join('\n'),
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),

@@ -16,7 +16,7 @@ import { addClientFlags, confirm, runApply, type ApplyFlags } from './run-apply.
 export function register(program: Command, ctx: CliContext): void {
   const command = program
     .command('apply')
-    .description('Apply a saved plan (or plan and apply change-set files after confirmation), with If-Match, journal and rollback file')
+    .description('apply a saved plan (or plan and apply change-set files after confirmation), with If-Match, journal and rollback file')
     .argument('<files...>', 'a plan file (PLAN.json), or YAML/CSV change-set files to plan and apply')
     .option('--rebase', 'when a referral changed since the plan but none of the fields an entry touches did, apply the entry on the new version')
     .option('--json', 'print the summary as JSON')
@@ -25,7 +25,20 @@ export function register(program: Command, ctx: CliContext): void {
   addClientFlags(command)
     .addHelpText(
       'after',
-      '\nOutcomes per entry: applied, unchanged, conflict, failed, skipped (PLAN.results.csv).\nExit codes: 0 all applied or unchanged, 4 conflicts (nothing overwritten), 5 other failures.\nRunning apply again resumes an interrupted run and retries only conflicts and failures.',
+      [
+        '',
+        'Examples:',
+        '  $ refplan apply changes.plan.json',
+        '  $ refplan apply changes.plan.json --rebase --rate 20 --json --html results.html',
+        '  $ refplan apply changes.yaml --yes',
+        '',
+        'Writes PLAN.journal.jsonl, PLAN.rollback.json and PLAN.results.csv next to the plan (mode 0600).',
+        'Outcomes per entry: applied, unchanged, conflict, failed, skipped (PLAN.results.csv).',
+        'Running apply again resumes an interrupted run and retries only conflicts and failures.',
+        'Exit codes: 0 all applied or unchanged, 4 conflicts (nothing overwritten), 5 other failures,',
+        '3 invalid input (edited plan, invalid change set, journal of another plan; nothing sent),',
+        '1 operational error (usage, no confirmation, network, auth).',
+      ].join('\n'),
     )
     .action(async (files: string[], flags: ApplyFlags) => {
       const [first] = files;

@@ -83,6 +83,19 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--latency <ms>', 'add this mean latency (±25% jitter) to every API request')
     .option('--fail-rate <p>', 'probability (0..1) of a 500/503 before a request is processed')
     .option('--reset-after-commit-rate <p>', 'probability (0..1) that a committed write loses its connection before the response')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan emulator --port 0 --generate 20000',
+        '  $ refplan emulator --rate 50 --fail-rate 0.05 --reset-after-commit-rate 0.02 --latency 20',
+        '',
+        'The first stdout line holds the base URL (http://127.0.0.1:PORT/v1.0). Stats: GET /_emulator/stats;',
+        'reset: POST /_emulator/reset. Stops on Ctrl+C / SIGTERM.',
+        'Exit codes: 0 stopped cleanly, 1 bad flag value, unreadable --seed-file/--data, port in use.',
+      ].join('\n'),
+    )
     .action(async (flags: EmulatorFlags) => {
       const options = parseEmulatorFlags(flags);
       const ignored =

@@ -29,7 +29,21 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .addOption(new Option('--format <format>', 'output format (default: from the file extension)').choices(['csv', 'yaml']))
     .option('--delimiter <c>', 'CSV delimiter: "," (default), ";" (Excel in decimal-comma locales), or "\\t" (tab)')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan export --where status=Active -o referrals.csv',
+        "  $ refplan export --where 'substatus=Pending|Received' --delimiter ';' -o new.csv",
+        '  $ refplan export -o referrals.yaml',
+        '',
+        'The file and its baseline hold customer data: both are written with mode 0600; CSV cells that',
+        'start with = + - @ are prefixed with \' so a spreadsheet does not run them.',
+        'Exit codes: 0 exported, 3 invalid --where, 1 operational error (usage, network, auth, server, write).',
+      ].join('\n'),
+    );
   addConnectionOptions(command);
   command.action(async (flags: ExportFlags) => {
     const { io } = ctx;

@@ -51,8 +51,18 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--show-pii', 'show customer contact details (masked by default)')
     .addHelpText(
       'after',
-      '\nAny invalid change means no plan file and exit 3 (unless --skip-invalid). Exit codes: 0 planned' +
-        ' (with --detailed-exitcode: 0 no changes, 2 changes), 3 invalid input (nothing written to the API), 1 operational error.',
+      [
+        '',
+        'Examples:',
+        '  $ refplan plan changes.yaml -o changes.plan.json',
+        '  $ refplan plan referrals.csv --skip-invalid --max-changes 500',
+        '  $ refplan plan changes.yaml --detailed-exitcode --json > plan.json',
+        '',
+        'Any invalid change means no plan file and exit 3 (unless --skip-invalid).',
+        'Exit codes: 0 planned (with --detailed-exitcode: 0 no changes, 2 changes), 3 invalid input',
+        '(nothing written to the API), 1 operational error (usage, network, auth, server).',
+        'Token: REFPLAN_TOKEN, --token-command or --auth; API: --base-url or REFPLAN_BASE_URL.',
+      ].join('\n'),
     );
   addCsvOptions(command);
   addConnectionOptions(command);

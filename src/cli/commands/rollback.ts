@@ -18,13 +18,27 @@ import { addClientFlags, confirm, runApply, type ApplyFlags } from './run-apply.
 export function register(program: Command, ctx: CliContext): void {
   const command = program
     .command('rollback')
-    .description('Undo an apply: restore the before values recorded in PLAN.rollback.json (a referral edited since is reported, not reverted)')
+    .description('undo an apply: restore the before values recorded in PLAN.rollback.json (a referral edited since is reported, not reverted)')
     .argument('<rollback>', 'the rollback file an apply wrote (PLAN.rollback.json)')
     .option('--yes', 'do not ask for confirmation')
     .option('--rebase', 'restore an entry even if the referral changed since the apply, when none of the fields it restores changed')
     .option('--json', 'print the summary as JSON')
     .option('--html <FILE>', 'also write a self-contained HTML report of the results');
   addClientFlags(command)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan show changes.plan.rollback.json',
+        '  $ refplan rollback changes.plan.rollback.json --yes --json',
+        '',
+        'Journal, lock, results and resume work as for apply (PLAN.rollback.journal.jsonl, …).',
+        'Exit codes: 0 all restored or unchanged, 4 conflicts (edited since the apply; not reverted),',
+        '5 other failures, 3 invalid input (edited or truncated file; nothing sent), 1 operational error',
+        '(usage, not a rollback file, its apply still running or unsettled, no confirmation, network, auth).',
+      ].join('\n'),
+    )
     .action(async (file: string, flags: ApplyFlags) => {
       const plan = await readPlan(file);
       if (plan.kind !== 'rollback') {

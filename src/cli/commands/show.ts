@@ -19,13 +19,26 @@ export interface ShowOptions {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('show')
-    .description('Show a plan or rollback file: summary, irreversible changes, per-referral diffs (refuses an edited or truncated file)')
+    .description('show a plan or rollback file: summary, irreversible changes, per-referral diffs (refuses an edited or truncated file)')
     .argument('<plan>', 'plan file written by `refplan plan` (or a rollback file written by `refplan apply`)')
     .option('--json', 'print the plan document itself (unmasked, whole)')
     .option('--limit <n>', `entries shown in full in the human view (default ${DEFAULT_LIMIT})`, parseLimit)
     .option('--referral <id>', 'show only this referral (repeatable)', (id: string, prev: string[] | undefined) => [...(prev ?? []), id])
     .option('--show-pii', 'show customer e-mail addresses and phone numbers unmasked')
     .option('--html <file>', 'also write a self-contained HTML report for reviewers (mode 0600)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan show changes.plan.json --limit 200',
+        '  $ refplan show changes.plan.json --referral 4111fffc-f9ee-4d53-bba6-569135228642',
+        '  $ refplan show changes.plan.json --html review.html',
+        '',
+        'Nothing is sent to the API. Contact details are masked unless --show-pii.',
+        'Exit codes: 0 shown, 3 not a plan, or edited, truncated or of another format version, 1 usage error.',
+      ].join('\n'),
+    )
     .action(async (planPath: string, options: ShowOptions) => {
       await runShow(ctx, planPath, options);
     });

@@ -31,7 +31,18 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--encoding <name>', 'input encoding, e.g. utf-8, utf-16le, windows-1252 (default: detected)')
     .option('--locale <tag>', 'locale of numbers, e.g. nl-NL for 12.500,50 (default: inferred from unambiguous values)')
     .option('--date-format <format>', 'date format such as DD-MM-YYYY or MM/DD/YYYY (default: ISO 8601)')
-    .addHelpText('after', '\nExit codes: 0 valid, 3 invalid input (nothing was sent), 1 operational error.')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan validate changes.yaml',
+        '  $ refplan validate export.csv --locale nl-NL --date-format DD-MM-YYYY --json',
+        '',
+        'Problems are listed on stdout, each with file, line/row, column and a fix.',
+        'Exit codes: 0 valid, 3 invalid input (nothing was sent), 1 usage error (e.g. a bad flag value).',
+      ].join('\n'),
+    )
     .action(async (files: string[], opts: ValidateCommandOptions) => {
       const [{ validateChangeSets }, view] = await Promise.all([import('../../engine/validate.js'), import('../views/diagnostics-view.js')]);
       const delimiter = parseDelimiter(opts.delimiter);
