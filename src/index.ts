@@ -9,6 +9,16 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+export { canonicalJson } from './core/canonical-json.js';
+export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
+export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
+export type { ReadPlanOptions } from './files/plan-file.js';
+export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
+export type { HumanPlanOptions } from './cli/views/plan-human.js';
+export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';
+export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
+export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
+export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
 // Migration off the legacy PUT (issue 6).
 export { migrate } from './engine/migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';

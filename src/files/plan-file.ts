@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { canonicalJson } from '../core/canonical-json.js';
+import { FileError, InternalError, PlanIntegrityError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { locateJsonSyntaxError } from '../core/json-syntax-error.js';
+import { PLAN_FORMAT, type Plan } from '../core/plan.js';
+import { getAjv } from '../schema/ajv.js';
+import { readSpec } from '../schema/specs.js';
+import { writePrivateFileAtomic } from './private-file.js';
+
+/**
+ * The plan file on disk: pretty-printed JSON (people read and diff it), mode
+ * 0600 (it holds customer data), replaced atomically, and sealed with a SHA-256
+ * of its canonical JSON so that apply and show refuse a plan that was edited or
+ * truncated after it was written. Rollback and migration files are plans too.
+ */
+
+export { canonicalJson } from '../core/canonical-json.js';
+
+const SCHEMA = 'plan.schema.json';
+const MAX_SCHEMA_PROBLEMS = 5;
+
+/** SHA-256 (hex) of the canonical JSON of the plan without its `checksum` field. */
+export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string {
+  const { checksum: _ignored, ...rest } = body as Plan;
+  return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
+}
+
+/** Seals and writes a plan; returns the plan as written (with its checksum). */
+export async function writePlan(path: string, body: Omit<Plan, 'checksum'>): Promise<Plan> {
+  const plan = sealPlan(body);
+  try {
+    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n');
+  } catch (e) {
+    throw writeError(path, e);
+  }
+  return plan;
+}
+
+/** The plan with its checksum, checked against the schema: a plan refplan cannot read back is a bug. */
+export function sealPlan(body: Omit<Plan, 'checksum'>): Plan {
+  const { checksum: _stale, ...rest } = body as Plan;
+  const plan = { ...rest, checksum: computePlanChecksum(rest) } as Plan;
+  const problems = schemaProblems(plan);
+  if (problems.length > 0) throw new InternalError(`refplan built a plan that does not match ${SCHEMA}: ${problems.join('; ')}`);
+  return plan;
+}
+
+export interface ReadPlanOptions {
+  /** How messages name the file (e.g. the path as the user typed it); default `path`. */
+  name?: string;
+}
+
+/** Reads and checks a plan: FileError when it cannot be read, PlanIntegrityError when it is not exactly as refplan wrote it. */
+export async function readPlan(path: string, options: ReadPlanOptions = {}): Promise<Plan> {
+  const name = options.name ?? path;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw readError(name, e);
+  }
+  return parsePlanText(text, name);
+}
+
+export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan {
+  const name = options.name ?? path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw readError(name, e);
+  }
+  return parsePlanText(text, name);
+}
+
+/** Checks a plan file's text: JSON, format version, schema, checksum, in that order. `file` names it in messages. */
+export function parsePlanText(rawText: string, file: string): Plan {
+  const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
+  const kindHint = 'Plan files must stay exactly as refplan wrote them; re-run `refplan plan` to make a fresh one.';
+  if (text.trim() === '') throw new PlanIntegrityError(`${file} is empty, so it is not a plan (a truncated or unfinished file?)`, kindHint);
+
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    // JSON.parse's messages do not always say where; the scanner does.
+    const syntax = locateJsonSyntaxError(text);
+    if (syntax === undefined) throw new PlanIntegrityError(`${file} is not valid JSON`, kindHint);
+    const where = `line ${syntax.line}, column ${syntax.column} (byte offset ${syntax.offset})`;
+    const what = syntax.truncated
+      ? `it ends in the middle of the document at ${where}; the file looks truncated`
+      : `unexpected ${JSON.stringify(syntax.found)} at ${where}`;
+    throw new PlanIntegrityError(`${file} is not valid JSON: ${what}`, kindHint);
+  }
+
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    const found = doc === null ? 'null' : Array.isArray(doc) ? 'an array' : `a ${typeof doc}`;
+    throw new PlanIntegrityError(`${file} is not a refplan plan: expected a JSON object with "format": "${PLAN_FORMAT}", found ${found}`, kindHint);
+  }
+  const format = (doc as Record<string, unknown>)['format'];
+  if (format !== PLAN_FORMAT) {
+    if (format === undefined) {
+      throw new PlanIntegrityError(
+        `${file} has no "format" field, so it is not a refplan plan file (this refplan reads format "${PLAN_FORMAT}")`,
+        'Pass a file written by `refplan plan` (or a rollback file written by `refplan apply`).',
+      );
+    }
+    const newer = typeof format === 'string' && /^refplan\.plan\/(\d+)$/.exec(format);
+    throw new PlanIntegrityError(
+      `${file} has format ${JSON.stringify(format)}, but this refplan reads only "${PLAN_FORMAT}"`,
+      newer && Number(newer[1]) > 1
+        ? 'It was written by a newer refplan: upgrade refplan, or re-run `refplan plan` with this version.'
+        : 'Is it a refplan plan file? Plans are written by `refplan plan`, rollback files by `refplan apply`.',
+    );
+  }
+
+  const problems = schemaProblems(doc);
+  if (problems.length > 0) {
+    throw new PlanIntegrityError(
+      `${file} does not match the plan schema (specs/${SCHEMA}):\n    ${problems.join('\n    ')}`,
+      `Was it edited by hand? ${kindHint}`,
+    );
+  }
+
+  const plan = doc as Plan;
+  const computed = computePlanChecksum(plan);
+  if (computed !== plan.checksum) {
+    throw new PlanIntegrityError(
+      `${file}: the plan was edited or truncated after it was written; re-run refplan plan (its checksum is ${plan.checksum.slice(0, 12)}…, its content hashes to ${computed.slice(0, 12)}…)`,
+      plan.kind === 'rollback'
+        ? 'A rollback file must stay exactly as `refplan apply` wrote it; use an untouched copy.'
+        : 'Do not edit plan files: change the change set and run `refplan plan` again.',
+    );
+  }
+  return plan;
+}
+
+function schemaProblems(doc: unknown): string[] {
+  const ajv = getAjv();
+  let validate = ajv.getSchema(SCHEMA);
+  if (validate === undefined) {
+    ajv.addSchema(readSpec<object>(SCHEMA), SCHEMA);
+    validate = ajv.getSchema(SCHEMA)!;
+  }
+  if (validate(doc)) return [];
+  const errors = validate.errors ?? [];
+  const lines = errors.slice(0, MAX_SCHEMA_PROBLEMS).map(describeSchemaError);
+  if (errors.length > MAX_SCHEMA_PROBLEMS) lines.push(`… and ${errors.length - MAX_SCHEMA_PROBLEMS} more`);
+  return lines;
+}
+
+function describeSchemaError(e: ErrorObject): string {
+  const params = e.params as Record<string, unknown>;
+  let detail = e.message ?? e.keyword;
+  if (e.keyword === 'additionalProperties') detail = `unexpected property ${JSON.stringify(params['additionalProperty'])}`;
+  else if (e.keyword === 'enum') detail += ` (${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`;
+  else if (e.keyword === 'const') detail += ` ${JSON.stringify(params['allowedValue'])}`;
+  return `${toJsonPath(e.instancePath)}: ${detail}`;
+}
+
+/** ajv's `/entries/3/eTag` as `$.entries[3].eTag`; odd keys (paths such as `/status`) are bracket-quoted. */
+export function toJsonPath(pointer: string): string {
+  if (pointer === '') return '$';
+  return (
+    '$' +
+    pointer
+      .slice(1)
+      .split('/')
+      .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((key) => (/^\d+$/.test(key) ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`))
+      .join('')
+  );
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+function readError(path: string, e: unknown): FileError {
+  switch (errnoOf(e)) {
+    case 'ENOENT':
+      return new FileError(path, `cannot read plan file ${path}: no such file`, {
+        hint: 'Check the path. Plans are written by `refplan plan -o FILE`.',
+        cause: e,
+      });
+    case 'EISDIR':
+      return new FileError(path, `cannot read plan file ${path}: it is a directory, not a file`, { hint: 'Pass the plan file itself, not its folder.', cause: e });
+    case 'EACCES':
+    case 'EPERM':
+      return new FileError(path, `cannot read plan file ${path}: permission denied`, {
+        hint: 'Plan files are private (mode 0600): run refplan as the user who wrote the plan.',
+        cause: e,
+      });
+    default:
+      return new FileError(path, `cannot read plan file ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+function writeError(path: string, e: unknown): FileError {
+  const code = errnoOf(e);
+  const why =
+    code === 'ENOENT' ? `folder ${dirname(path)} does not exist`
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a directory'
+    : e instanceof Error ? e.message : String(e);
+  return new FileError(path, `cannot write plan file ${path}: ${why}`, { exitCode: ExitCode.error, cause: e });
+}
