@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { error, hasErrors, warning, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
+import { error, hasErrors, info, warning, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import { getAt, valueAt } from '../core/json-pointer.js';
 import { applyOps, inverseOps, jsonEqual } from '../core/patch.js';
 import { explainViolation } from '../core/plan-messages.js';
@@ -70,8 +70,22 @@ export interface MigrationReport {
   conflicts: { referralId: string; paths: string[]; source: SourceLocation }[];
   baseline: boolean;
   fields: MigrationFieldReport[];
-  /** Read-only paths bodies carried with another value than the server's: dropped, never sent. */
-  droppedReadOnly: { path: string; bodies: number }[];
+  /**
+   * Paths bodies carried that a client may not write (read-only or not listed in
+   * specs/writable-paths.json): dropped, never sent. `changed` counts the bodies
+   * whose value differed from the server's, i.e. where dropping it mattered.
+   */
+  droppedReadOnly: MigrationDroppedPath[];
+}
+
+export interface MigrationDroppedPath {
+  path: string;
+  /** Why a client cannot write it (from specs/writable-paths.json). */
+  reason: string;
+  /** Bodies that carried it. */
+  bodies: number;
+  /** Bodies whose value differed from the server's. */
+  changed: number;
 }
 
 export interface MigrateResult {
@@ -80,6 +94,8 @@ export interface MigrateResult {
   report: MigrationReport;
   diagnostics: Diagnostic[];
 }
+
+type DroppedCount = Omit<MigrationDroppedPath, 'path'>;
 
 interface Work {
   id: string;
@@ -135,7 +151,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   );
 
   const entries: PlanEntry[] = [];
-  const dropped = new Map<string, number>();
+  const dropped = new Map<string, DroppedCount>();
   for (const work of works) {
     const referral = current.get(work.id);
     if (referral === undefined) continue;
@@ -145,7 +161,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     else entries.push(entry);
   }
   report.entries = entries.length;
-  report.droppedReadOnly = [...dropped.entries()].map(([path, bodies]) => ({ path, bodies })).sort((a, b) => a.path.localeCompare(b.path));
+  report.droppedReadOnly = [...dropped.entries()].map(([path, c]) => ({ path, ...c })).sort((a, b) => a.path.localeCompare(b.path));
   if (hasErrors(diagnostics)) return { report, diagnostics };
 
   const plan: Omit<Plan, 'checksum'> = {
@@ -157,7 +173,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     policy: { reasonRequiredFor: [...options.table.policy.reasonRequiredFor] },
     readRequests: works.length,
     entries,
-    summary: summarisePlan(entries, { writablePaths: options.writablePaths, unchanged: report.unchanged }),
+    summary: summarisePlan(entries, { writablePaths: options.writablePaths }),
   };
   return { plan, report, diagnostics };
 }
@@ -222,30 +238,37 @@ function migrateOne(
   referral: Referral,
   baseline: JsonObject | undefined,
   report: MigrationReport,
-  dropped: Map<string, number>,
+  dropped: Map<string, DroppedCount>,
   diagnostics: Diagnostic[],
 ): PlanEntry | 'unchanged' | undefined {
   const { id, body, source } = work;
   const doc = referral as unknown as JsonValue;
-  const result = putToPatch(referral as unknown as JsonObject, body, {
+  const result = putToPatch(referral, body as unknown as Referral, {
     writablePaths: options.writablePaths,
-    ...(baseline === undefined ? {} : { baseline }),
+    ...(baseline === undefined ? {} : { baseline: baseline as unknown as Referral }),
   });
   const ops: PatchOp[] = result.ops;
-  const droppedPaths = result.dropped.map(pathOf);
-  for (const p of droppedPaths) dropped.set(p, (dropped.get(p) ?? 0) + 1);
-  const entryWarnings: string[] = result.warnings.map(messageOf);
-  for (const w of entryWarnings) diagnostics.push(warning('put-to-patch', `referral ${id}: ${w}`, { at: source, referralId: id }));
+  for (const d of result.dropped) {
+    const count = dropped.get(d.path) ?? { bodies: 0, changed: 0, reason: d.reason };
+    count.bodies += 1;
+    if (d.changed) count.changed += 1;
+    dropped.set(d.path, count);
+  }
+  // putToPatch's warnings name the fields the body leaves out; the report counts those per field.
+  for (const w of result.warnings) diagnostics.push(info('left-out', `referral ${id}: ${w}`, { at: source, referralId: id }));
+  const entryWarnings: string[] = [];
   countFields(report, body, doc, baseline, ops);
 
-  const conflictPaths = result.conflicts.map(pathOf);
-  if (conflictPaths.length > 0) {
-    report.conflicts.push({ referralId: id, paths: conflictPaths, source });
+  if (result.conflicts.length > 0) {
+    report.conflicts.push({ referralId: id, paths: result.conflicts.map((c) => c.path), source });
     for (const c of result.conflicts) {
-      const path = pathOf(c);
-      const message = `referral ${id}: ${path} was changed by this client (baseline ${show(baseline === undefined ? undefined : valueAt(baseline, path))} → ${show(valueAt(body, path))}) and on the server (now ${show(valueAt(doc, path))})`;
+      const message = `referral ${id}: ${c.path} was changed by this client (baseline ${show(c.baseline)} → ${show(c.desired)}) and on the server (now ${show(c.current)})`;
       const hint = 'decide which value wins and edit the body (or the baseline), or pass --skip-conflicts to migrate the other referrals';
-      diagnostics.push(options.skipConflicts === true ? warning('merge-conflict', `skipped: ${message}`, { at: source, referralId: id, hint }) : error('merge-conflict', message, { at: source, referralId: id, hint }));
+      diagnostics.push(
+        options.skipConflicts === true
+          ? warning('merge-conflict', `skipped: ${message}`, { at: source, referralId: id, hint })
+          : error('merge-conflict', message, { at: source, referralId: id, hint }),
+      );
     }
     return undefined;
   }
@@ -320,18 +343,6 @@ function countFields(report: MigrationReport, body: JsonObject, doc: JsonValue, 
     f.noOp += 1;
     if (baseline !== undefined && !jsonEqual(inBody.value, valueAt(doc, f.path) ?? null)) f.keptServerValue += 1;
   }
-}
-
-function pathOf(x: unknown): string {
-  if (typeof x === 'string') return x;
-  const p = (x as { path?: unknown }).path;
-  return typeof p === 'string' ? p : JSON.stringify(x);
-}
-
-function messageOf(x: unknown): string {
-  if (typeof x === 'string') return x;
-  const m = (x as { message?: unknown }).message;
-  return typeof m === 'string' ? m : JSON.stringify(x);
 }
 
 function show(v: JsonValue | undefined): string {

@@ -6,7 +6,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { hasErrors } from '../core/diagnostics.js';
 import { UsageError } from '../core/errors.js';
 import { putToPatch } from '../core/put-to-patch.js';
-import type { JsonValue, PatchOp } from '../core/referral.js';
+import type { JsonValue, PatchOp, Referral } from '../core/referral.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
 import { loadWritablePaths, type WritablePaths } from '../schema/specs.js';
 
@@ -156,7 +156,7 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
     const computed = await computePatch(ctx, req.headers, rawPath, id, bodyBytes).catch((e: unknown) => ({ failed: describeFailure(e) }));
     const status = await forward(ctx, req, res, method, rawPath, query, bodyBytes);
     if ('ops' in computed) event({ mode: 'shadow', status, ops: computed.ops.length, shadowPatch: computed.ops, dropped: computed.dropped });
-    else event({ mode: 'shadow', status, note: `no patch computed: ${'failed' in computed ? computed.failed : `GET answered ${computed.upstreamStatus}`}` });
+    else event({ mode: 'shadow', status, note: `no patch computed: ${shadowFailure(computed)}` });
     return;
   }
 
@@ -228,10 +228,11 @@ async function computePatch(ctx: ProxyContext, clientHeaders: IncomingHttpHeader
   const getBody = Buffer.from(await get.body.arrayBuffer());
   if (get.statusCode !== 200) return { upstreamStatus: get.statusCode, upstreamHeaders: get.headers as IncomingHttpHeaders, upstreamBody: getBody };
   const current = JSON.parse(getBody.toString('utf8')) as { [key: string]: JsonValue };
-  const result = putToPatch(current, value, { writablePaths: ctx.writablePaths });
+  const result = putToPatch(current as unknown as Referral, value as unknown as Referral, { writablePaths: ctx.writablePaths });
   return {
     ops: result.ops,
-    dropped: result.dropped.map((d) => (typeof d === 'string' ? d : d.path)),
+    // Only the read-only values that differed from the server's: those are what the PUT would have tried to change.
+    dropped: result.dropped.filter((d) => d.changed).map((d) => d.path),
     desired: value,
     currentETag: typeof current['eTag'] === 'string' ? current['eTag'] : undefined,
     getHeaders: get.headers as IncomingHttpHeaders,
@@ -290,6 +291,12 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   const body = JSON.stringify({ error: { code, message } });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+function shadowFailure(c: { failed: string } | { invalid: string } | { upstreamStatus: number }): string {
+  if ('failed' in c) return c.failed;
+  if ('invalid' in c) return c.invalid;
+  return `GET answered ${c.upstreamStatus}`;
 }
 
 function splitQuery(url: string): [string, string | undefined] {
