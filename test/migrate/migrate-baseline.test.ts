@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/api/index.js';
+import { createClient } from '../../src/api/client.js';
 import type { Referral } from '../../src/core/referral.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { migrate } from '../../src/engine/migrate.js';

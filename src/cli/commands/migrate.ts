@@ -23,14 +23,17 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
     .option('--json', 'print the migration report as JSON');
   addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
-    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, { createCliClient }, view] = await Promise.all([
+    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, { createClient }, { resolveClientConfig }, view] = await Promise.all([
       import('../../engine/migrate.js'),
       import('../../files/plan-file.js'),
       import('../../schema/specs.js'),
-      import('../client-from-flags.js'),
+      import('../../api/client.js'),
+      import('../../api/config.js'),
       import('../views/migration-report.js'),
     ]);
-    const { client, baseUrl } = await createCliClient(connectionFlags(opts), ctx.io.env);
+    const config = resolveClientConfig({ flags: connectionFlags(opts), env: ctx.io.env });
+    const baseUrl = config.baseUrl;
+    const client = createClient(config);
     try {
       const result = await migrate({
         files: paths,

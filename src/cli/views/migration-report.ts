@@ -48,10 +48,15 @@ export function renderMigrationHuman(view: MigrationView): string {
   if (leftOut.length > 0) {
     lines.push(`  Left out by some bodies, and NOT cleared (the API has no remove): ${leftOut.map((f) => f.field).join(', ')}`);
   }
-  if (report.droppedReadOnly.length > 0) {
+  const mattered = report.droppedReadOnly.filter((d) => d.changed > 0);
+  const harmless = report.droppedReadOnly.filter((d) => d.changed === 0);
+  if (mattered.length > 0) {
     lines.push('');
-    lines.push('  Dropped as read-only (a client cannot write them; never sent):');
-    for (const d of report.droppedReadOnly) lines.push(`    ${d.path}  (${plural(d.bodies, 'body')})`);
+    lines.push('  Dropped as read-only, with a value different from the server\'s (a client cannot write them; never sent):');
+    for (const d of mattered) lines.push(`    ${d.path}  (${plural(d.changed, 'body')}: ${d.reason})`);
+  }
+  if (harmless.length > 0) {
+    lines.push(`  Also dropped, unchanged from the server's values: ${harmless.map((d) => d.path).join(', ')}`);
   }
   if (report.conflicts.length > 0) {
     lines.push('');
