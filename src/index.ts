@@ -19,6 +19,22 @@ export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabl
 export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
 export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
 export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
+// Patch maths and planning (pure core); see README "putToPatch" and the JSDoc on each function.
+export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
+export { applyOps, inverseOps, opsForLeaves, jsonEqual, PatchApplyError } from './core/patch.js';
+export type { LeafTarget } from './core/patch.js';
+export { planChanges } from './core/planner.js';
+export type { PlanChangesInput, PlanChangesResult, RejectedChange } from './core/planner.js';
+export { matchesWhere, toODataFilter, wherePath, FILTERABLE_FIELDS } from './core/where-filter.js';
+export type { ODataFilter, ODataFilterOptions } from './core/where-filter.js';
+export { summarisePlan } from './core/plan-summary.js';
+export type { SummaryOptions } from './core/plan-summary.js';
+export { invertEntry } from './core/rollback-plan.js';
+export type { InvertedEntry } from './core/rollback-plan.js';
+export type { WritablePathRule, WritablePathTable } from './core/writable-paths.js';
+// putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
+export { putToPatch } from './engine/put-to-patch.js';
+export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
 // Migration off the legacy PUT (issue 6).
 export { migrate } from './engine/migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';

@@ -30,6 +30,16 @@ export interface PlanEntry {
   /** True when the change cannot be undone through the API (closing a referral, leaving New). */
   irreversible: boolean;
   warnings: string[];
+  /**
+   * Optional (added by the planner): the status move, `"Active/Accepted"` → `"Closed/Lost"`,
+   * present when status or substatus changes. Lets summaries name the move when only one of the two paths is touched.
+   */
+  transition?: { from: string; to: string };
+  /**
+   * Optional (added by the planner): the deal currency before and after, present when
+   * `dealValue` or `currency` changes, so deal totals are grouped even when the currency is not touched.
+   */
+  dealCurrency?: { before: string | null; after: string | null };
 }
 
 /** An irreversible entry of an applied plan, listed in its rollback file as not restorable. */
@@ -41,6 +51,8 @@ export interface NotRestorable {
 
 export interface PlanSummary {
   entries: number;
+  /** Optional: referrals whose changes were all already in place (no entry in the plan). */
+  unchanged?: number;
   ops: number;
   irreversible: number;
   /** Number of entries touching each vocabulary field (or path, for fields outside the vocabulary). */

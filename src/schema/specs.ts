@@ -32,19 +32,11 @@ export function readSpec<T = unknown>(name: string): T {
   return value as T;
 }
 
-export interface WritablePath {
-  field: string;
-  path: string;
-  ops: ('replace' | 'add')[];
-  kind: 'string' | 'enum' | 'number' | 'currency' | 'date-time' | 'array' | 'member';
-  enum?: string;
-  nullable?: boolean;
-}
+import type { WritablePathRule, WritablePathTable } from '../core/writable-paths.js';
 
-export interface WritablePaths {
-  writable: WritablePath[];
-  readOnly: { path: string; why: string }[];
-}
+/** The shape of specs/writable-paths.json; declared once, in core, which may not import schema. */
+export type WritablePath = WritablePathRule;
+export type WritablePaths = WritablePathTable;
 
 export const loadTransitionTable = (): TransitionTable => readSpec<TransitionTable>('transitions.json');
 export const loadWritablePaths = (): WritablePaths => readSpec<WritablePaths>('writable-paths.json');

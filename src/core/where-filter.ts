@@ -1,0 +1,134 @@
+import type { WhereTest } from './changeset.js';
+import { valueAt } from './json-pointer.js';
+import { sameOrBothEmpty } from './patch.js';
+import type { JsonValue, Referral } from './referral.js';
+import type { WritablePathTable } from './writable-paths.js';
+
+/**
+ * `where` selectors: which tests the API's `$filter` can evaluate (pushed down),
+ * and a local evaluator for the rest. Resolution itself (listing, paging) is the
+ * engine's job; these functions are pure.
+ */
+
+/**
+ * Fields the referrals API filters on (API notes §4, "Filterable", plus `id` and
+ * `externalReferenceId`), with the comparisons each supports. API knowledge, not
+ * a refplan rule, so it lives next to the only code that needs it.
+ */
+export const FILTERABLE_FIELDS: Readonly<Record<string, 'string' | 'date-time'>> = {
+  id: 'string',
+  engagementId: 'string',
+  externalReferenceId: 'string',
+  status: 'string',
+  substatus: 'string',
+  qualification: 'string',
+  type: 'string',
+  direction: 'string',
+  updatedDateTime: 'date-time',
+  'customerProfile/address/country': 'string',
+};
+
+export interface ODataFilterOptions {
+  /** Maps vocabulary fields (`notes`) to API paths (`details/notes`). Without it, `field` is taken as the API path. */
+  writablePaths?: WritablePathTable;
+  /**
+   * How date-time literals are written: `bare` (OData v4: `updatedDateTime ge 2026-01-01T00:00:00Z`,
+   * the default) or `quoted` (`'2026-01-01T00:00:00Z'`).
+   */
+  dateLiteral?: 'bare' | 'quoted';
+}
+
+export interface ODataFilter {
+  /** The `$filter` expression for the API, or `undefined` when nothing could be pushed down. */
+  pushed: string | undefined;
+  /** Tests the API cannot evaluate; apply them with `matchesWhere` to what the list returns. */
+  local: WhereTest[];
+}
+
+/** API path of a test's field, without a leading slash (`notes` → `details/notes`). */
+export function wherePath(field: string, writablePaths?: WritablePathTable): string {
+  const rule = writablePaths?.writable.find((r) => r.field === field && r.kind !== 'member' && r.kind !== 'array');
+  return (rule?.path ?? field).replace(/^\//, '');
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const looksLikeDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) && Number.isFinite(Date.parse(v));
+const RANGE_OPS: Record<string, string> = { lt: 'lt', le: 'le', gt: 'gt', ge: 'ge' };
+
+function pushDown(test: WhereTest, options: ODataFilterOptions): string | undefined {
+  const path = wherePath(String(test.field), options.writablePaths);
+  const name = Object.keys(FILTERABLE_FIELDS).find((f) => f.toLowerCase() === path.toLowerCase());
+  if (name === undefined) return undefined;
+  const kind = FILTERABLE_FIELDS[name];
+  const { op, value } = test;
+  if ((op === 'eq' || op === 'ne') && typeof value === 'string') return `${name} ${op} ${quote(value)}`;
+  if (op === 'in' && Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    const chain = (value as string[]).map((v) => `${name} eq ${quote(v)}`).join(' or ');
+    return value.length === 1 ? chain : `(${chain})`;
+  }
+  const range = RANGE_OPS[op];
+  if (range !== undefined && kind === 'date-time' && looksLikeDate(value)) {
+    return `${name} ${range} ${options.dateLiteral === 'quoted' ? quote(value) : value}`;
+  }
+  return undefined;
+}
+
+/**
+ * Splits `where` tests into the `$filter` the API can evaluate and the tests
+ * refplan must check itself. Pushed: `eq`/`ne` with a string on a filterable
+ * field, `in` as an `or` chain, `ge`/`gt`/`le`/`lt` on date-time fields.
+ * Everything else (numbers, `null`, `details/*`, ranges on strings) stays local.
+ */
+export function toODataFilter(tests: readonly WhereTest[], options: ODataFilterOptions = {}): ODataFilter {
+  const pushed: string[] = [];
+  const local: WhereTest[] = [];
+  for (const test of tests) {
+    const clause = pushDown(test, options);
+    if (clause === undefined) local.push(test);
+    else pushed.push(clause);
+  }
+  return { pushed: pushed.length === 0 ? undefined : pushed.join(' and '), local };
+}
+
+function order(actual: JsonValue | undefined, expected: JsonValue): number | undefined {
+  if (typeof actual === 'number' && typeof expected === 'number') return actual - expected;
+  if (looksLikeDate(actual) && looksLikeDate(expected)) return Date.parse(actual) - Date.parse(expected);
+  if (typeof actual === 'string' && typeof expected === 'string') return actual < expected ? -1 : actual > expected ? 1 : 0;
+  return undefined;
+}
+
+function matchesOne(referral: Referral, test: WhereTest, writablePaths?: WritablePathTable): boolean {
+  let actual: JsonValue | undefined;
+  try {
+    actual = valueAt(referral as unknown as JsonValue, `/${wherePath(String(test.field), writablePaths)}`);
+  } catch {
+    return false; // an unusable path (e.g. a prototype key) matches nothing
+  }
+  switch (test.op) {
+    case 'eq':
+      return sameOrBothEmpty(actual, test.value);
+    case 'ne':
+      return !sameOrBothEmpty(actual, test.value);
+    case 'in':
+      return Array.isArray(test.value) && test.value.some((v) => sameOrBothEmpty(actual, v));
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge': {
+      const cmp = order(actual, test.value);
+      if (cmp === undefined || Number.isNaN(cmp)) return false;
+      return test.op === 'lt' ? cmp < 0 : test.op === 'le' ? cmp <= 0 : test.op === 'gt' ? cmp > 0 : cmp >= 0;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a referral passes every test (tests are AND-ed). Absent equals `null`;
+ * range tests compare numbers numerically and ISO dates as instants, and never
+ * match an absent value. Never throws.
+ */
+export function matchesWhere(referral: Referral, tests: readonly WhereTest[], writablePaths?: WritablePathTable): boolean {
+  return tests.every((t) => matchesOne(referral, t, writablePaths));
+}
