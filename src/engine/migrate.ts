@@ -155,7 +155,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   for (const work of works) {
     const referral = current.get(work.id);
     if (referral === undefined) continue;
-    const entry = migrateOne(options, work, referral, baselines?.get(work.id), report, dropped, diagnostics);
+    let entry: PlanEntry | 'unchanged' | undefined;
+    try {
+      entry = migrateOne(options, work, referral, baselines?.get(work.id), report, dropped, diagnostics);
+    } catch (e) {
+      // A body whose shape cannot be patched onto the referral (e.g. `details` is not an object there).
+      const message = `referral ${work.id}: ${e instanceof Error ? e.message : String(e)}`;
+      diagnostics.push(error('unmigratable', message, { at: work.source, referralId: work.id }));
+    }
     if (entry === 'unchanged') report.unchanged += 1;
     else if (entry === undefined) report.rejected += 1;
     else entries.push(entry);
