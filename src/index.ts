@@ -9,6 +9,9 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+export { startEmulator } from './emulator/server.js';
+export type { EmulatorOptions, EmulatorHandle } from './emulator/server.js';
+export type { EmulatorStats } from './emulator/store.js';
 export { canonicalJson } from './core/canonical-json.js';
 export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
 export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
@@ -35,6 +38,15 @@ export type { WritablePathRule, WritablePathTable } from './core/writable-paths.
 // putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
 export { putToPatch } from './engine/put-to-patch.js';
 export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
+// Wire documents as specs/*.schema.json describe them, generated into src/schema/generated
+// (`npm run generate:types`). Renamed on export: the core types above keep the short names.
+export type {
+  Referral as ReferralDocument,
+  NewReferral as NewReferralDocument,
+  ReferralList as ReferralListDocument,
+} from './schema/generated/referral.js';
+export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
+export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
 // Migration off the legacy PUT (issue 6).
 export { migrate } from './engine/migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';

@@ -1,13 +1,119 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { RefplanError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
+import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder until the command lands: registered so that --help lists the workflow.
-export function register(program: Command, _ctx: CliContext): void {
+/** The fixed port `refplan emulator` binds when --port is not given (README, "The emulator"). */
+export const DEFAULT_EMULATOR_PORT = 4780;
+
+interface EmulatorFlags {
+  port?: string;
+  host?: string;
+  generate?: string;
+  randomSeed?: string;
+  seedFile?: string;
+  data?: string;
+  token?: string;
+  rate?: string;
+  burst?: string;
+  latency?: string;
+  failRate?: string;
+  resetAfterCommitRate?: string;
+}
+
+type NumberRule = { flag: string; integer?: boolean; min: number; max?: number; minExclusive?: boolean };
+
+function parseNumber(text: string | undefined, rule: NumberRule): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.trim());
+  const range =
+    rule.max === undefined ? `${rule.minExclusive === true ? 'greater than' : 'at least'} ${rule.min}` : `between ${rule.min} and ${rule.max}`;
+  const kind = rule.integer === true ? 'a whole number' : 'a number';
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    (rule.integer === true && !Number.isInteger(value)) ||
+    (rule.minExclusive === true ? value <= rule.min : value < rule.min) ||
+    (rule.max !== undefined && value > rule.max)
+  ) {
+    throw new UsageError(`${rule.flag} must be ${kind} ${range}, got '${text}'`, `for example: refplan emulator ${rule.flag} ${rule.max === 1 ? '0.05' : rule.min + 1}`);
+  }
+  return value;
+}
+
+/** Flags → library options; every bad value is a UsageError naming the flag. */
+export function parseEmulatorFlags(flags: EmulatorFlags): EmulatorOptions {
+  const options: EmulatorOptions = {
+    port: parseNumber(flags.port, { flag: '--port', integer: true, min: 0, max: 65535 }) ?? DEFAULT_EMULATOR_PORT,
+    host: flags.host ?? '127.0.0.1',
+  };
+  const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('generate', parseNumber(flags.generate, { flag: '--generate', integer: true, min: 0 }));
+  set('randomSeed', parseNumber(flags.randomSeed, { flag: '--random-seed', integer: true, min: 0, max: 4294967295 }));
+  set('rate', parseNumber(flags.rate, { flag: '--rate', min: 0, minExclusive: true }));
+  set('burst', parseNumber(flags.burst, { flag: '--burst', min: 1 }));
+  set('latencyMs', parseNumber(flags.latency, { flag: '--latency', min: 0 }));
+  set('failRate', parseNumber(flags.failRate, { flag: '--fail-rate', min: 0, max: 1 }));
+  set('resetAfterCommitRate', parseNumber(flags.resetAfterCommitRate, { flag: '--reset-after-commit-rate', min: 0, max: 1 }));
+  if (flags.burst !== undefined && flags.rate === undefined) throw new UsageError('--burst needs --rate', 'for example: --rate 50 --burst 10');
+  if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token must not be empty');
+  if (flags.host !== undefined && flags.host.trim() === '') throw new UsageError('--host must not be empty', 'for example: --host 127.0.0.1');
+  set('seedFile', flags.seedFile);
+  set('dataFile', flags.data);
+  set('token', flags.token);
+  return options;
+}
+
+export function register(program: Command, ctx: CliContext): void {
   program
     .command('emulator')
-    .description('(not yet available)')
-    .action(() => {
-      throw new RefplanError('not-implemented', 'refplan emulator is not available yet in this build');
+    .description('run a local emulator of the Partner Center referrals API (for tests, demos and benchmarks)')
+    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_EMULATOR_PORT})`)
+    .option('--host <h>', 'interface to bind (default 127.0.0.1)')
+    .option('--generate <n>', 'start with N generated, realistic referrals')
+    .option('--random-seed <s>', 'seed for --generate and for fault injection (default 1)')
+    .option('--seed-file <file>', 'start with the referrals in this JSON array')
+    .option('--data <file>', 'load referrals from this file at start (if it exists) and save them to it on exit')
+    .option('--token <t>', 'require exactly this bearer token (default: any bearer token)')
+    .option('--rate <r>', 'requests per second before answering 429 (token bucket; default unlimited)')
+    .option('--burst <b>', 'token bucket size for --rate (default: the rate)')
+    .option('--latency <ms>', 'add this mean latency (±25% jitter) to every API request')
+    .option('--fail-rate <p>', 'probability (0..1) of a 500/503 before a request is processed')
+    .option('--reset-after-commit-rate <p>', 'probability (0..1) that a committed write loses its connection before the response')
+    .action(async (flags: EmulatorFlags) => {
+      const options = parseEmulatorFlags(flags);
+      const ignored =
+        options.dataFile !== undefined && existsSync(options.dataFile) && (options.generate !== undefined || options.seedFile !== undefined);
+      let emulator;
+      try {
+        emulator = await startEmulator(options);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE') {
+          throw new UsageError(`port ${options.port} is already in use`, 'pick another with --port N, or --port 0 for a free one');
+        }
+        if (err.name === 'DataFileError') throw new UsageError(err.message, 'the file must hold a JSON array of referral objects, each with an "id"');
+        throw e;
+      }
+      // The first stdout line carries the base URL so scripts can start it on port 0.
+      ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${emulator.store.size} referrals)\n`);
+      if (ignored) {
+        ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
+      }
+      ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await emulator.close();
+      ctx.io.stderr.write(options.dataFile === undefined ? 'emulator stopped\n' : `emulator stopped; data saved to ${options.dataFile}\n`);
     });
 }
