@@ -153,15 +153,25 @@ describe('refplan proxy (built CLI)', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const lines: string[] = [];
-    const lineWaiters: (() => void)[] = [];
+    let wake: () => void = () => undefined;
+    let ended = false;
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
-      lineWaiters.splice(0).forEach((w) => w());
+      wake();
     });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        ended = true;
+        wake();
+        resolve(code);
+      }),
+    );
     const waitForLines = async (n: number) => {
-      while (lines.length < n) await new Promise<void>((resolve) => lineWaiters.push(resolve));
+      while (lines.length < n) {
+        if (ended) throw new Error(`the proxy exited early; stderr: ${stderr}`);
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
     };
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
       await waitForLines(1);
       expect(lines[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\.0$/);
