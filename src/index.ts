@@ -9,6 +9,8 @@ export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
 export { runCli } from './cli/main.js';
+export { validateChangeSets } from './engine/validate.js';
+export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/validate.js';
 export { startEmulator } from './emulator/server.js';
 export type { EmulatorOptions, EmulatorHandle } from './emulator/server.js';
 export type { EmulatorStats } from './emulator/store.js';

@@ -1,13 +1,50 @@
 import type { Command } from 'commander';
-import { RefplanError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder until the command lands: registered so that --help lists the workflow.
-export function register(program: Command, _ctx: CliContext): void {
+/** Options of `refplan validate`, as commander parses them. */
+export interface ValidateCommandOptions {
+  json?: boolean;
+  delimiter?: string;
+  encoding?: string;
+  locale?: string;
+  dateFormat?: string;
+}
+
+const DELIMITER_WORDS: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';' };
+
+export function parseDelimiter(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const d = DELIMITER_WORDS[value.toLowerCase()] ?? value;
+  if (![',', ';', '\t'].includes(d)) throw new UsageError(`--delimiter ${JSON.stringify(value)} is not supported`, 'use ",", ";" or tab');
+  return d;
+}
+
+export function register(program: Command, ctx: CliContext): void {
   program
     .command('validate')
-    .description('(not yet available)')
-    .action(() => {
-      throw new RefplanError('not-implemented', 'refplan validate is not available yet in this build');
+    .description('check change-set files (YAML or CSV) offline; nothing is sent')
+    .argument('<files...>', 'change-set files: .yaml/.yml or .csv/.tsv/.txt')
+    .option('--json', 'print machine-readable diagnostics')
+    .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)')
+    .option('--encoding <name>', 'input encoding, e.g. utf-8, utf-16le, windows-1252 (default: detected)')
+    .option('--locale <tag>', 'locale of numbers, e.g. nl-NL for 12.500,50 (default: inferred from unambiguous values)')
+    .option('--date-format <format>', 'date format such as DD-MM-YYYY or MM/DD/YYYY (default: ISO 8601)')
+    .addHelpText('after', '\nExit codes: 0 valid, 3 invalid input (nothing was sent), 1 operational error.')
+    .action(async (files: string[], opts: ValidateCommandOptions) => {
+      const [{ validateChangeSets }, view] = await Promise.all([import('../../engine/validate.js'), import('../views/diagnostics-view.js')]);
+      const delimiter = parseDelimiter(opts.delimiter);
+      const result = await validateChangeSets(files, {
+        collect: false,
+        cwd: ctx.io.cwd,
+        ...(delimiter === undefined ? {} : { delimiter }),
+        ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }),
+        ...(opts.locale === undefined ? {} : { locale: opts.locale }),
+        ...(opts.dateFormat === undefined ? {} : { dateFormat: opts.dateFormat }),
+      });
+      const color = ctx.io.stdout.isTTY === true && ctx.io.env['NO_COLOR'] === undefined;
+      ctx.io.stdout.write(opts.json === true ? view.renderDiagnosticsJson(result.diagnostics, result.stats) : view.renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));
+      ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
     });
 }

@@ -1,0 +1,52 @@
+import pc from 'picocolors';
+import { formatLocation, type Diagnostic } from '../../core/diagnostics.js';
+
+/**
+ * Diagnostics for people and for programs, from the same values. Used by
+ * validate and by every command that reports input problems.
+ */
+
+export interface DiagnosticsSummary {
+  files: number;
+  rows: number;
+  changes: number;
+  errors: number;
+  warnings: number;
+  suppressed?: number;
+}
+
+export interface HumanViewOptions {
+  color: boolean;
+  /** Show info diagnostics (the guesses refplan made about each file). Default true. */
+  notes?: boolean;
+}
+
+const LABEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+export function renderDiagnosticHuman(d: Diagnostic, options: HumanViewOptions): string {
+  const c = pc.createColors(options.color);
+  const paint = d.severity === 'error' ? c.red : d.severity === 'warning' ? c.yellow : c.cyan;
+  const where = d.at === undefined ? '' : `${c.bold(formatLocation(d.at))}: `;
+  const lines = [`${where}${paint(LABEL[d.severity])}: ${d.message}`];
+  if (d.text !== undefined && !d.message.includes(JSON.stringify(d.text))) lines.push(`    found: ${JSON.stringify(d.text)}`);
+  if (d.hint !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${d.hint}`);
+  return lines.join('\n');
+}
+
+export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summary: DiagnosticsSummary, options: HumanViewOptions): string {
+  const c = pc.createColors(options.color);
+  const shown = diagnostics.filter((d) => options.notes !== false || d.severity !== 'info');
+  const out = shown.map((d) => renderDiagnosticHuman(d, options));
+  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const scope = `${plural(summary.files, 'file')}, ${plural(summary.rows, 'row')}`;
+  if (summary.errors > 0) {
+    out.push(c.red(`✗ ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} in ${scope}. Nothing was sent; fix the errors above and run again.`));
+  } else {
+    out.push(c.green(`✓ ${plural(summary.changes, 'change')} valid in ${scope}${summary.warnings > 0 ? ` (${plural(summary.warnings, 'warning')})` : ''}.`));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[], summary: DiagnosticsSummary): string {
+  return JSON.stringify({ ok: summary.errors === 0, stats: summary, diagnostics }, null, 2) + '\n';
+}

@@ -1,0 +1,169 @@
+import { error, info, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
+import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js';
+import { MEMBER_FIELDS, settable } from './normalise-change.js';
+import { PROTOTYPE_KEYS } from './normalise-value.js';
+import { suggestionHint } from './suggest.js';
+
+/**
+ * The pure half of CSV reading: which delimiter the header line uses, what each
+ * header means, and a data row → raw change. The streaming reader (src/files)
+ * feeds it rows; nothing here touches the file.
+ */
+
+export type Delimiter = ',' | ';' | '\t';
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+
+const NAMES: Record<Delimiter, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+export const delimiterName = (d: string): string => NAMES[d as Delimiter] ?? JSON.stringify(d);
+
+/** Counts candidate delimiters outside quotes on the first line (a quoted header may contain a comma). */
+export function detectDelimiter(text: string, file: string): { delimiter: Delimiter; diagnostic: Diagnostic } {
+  const counts: Record<Delimiter, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && (c === ',' || c === ';' || c === '\t')) counts[c]++;
+  }
+  const ranked = [...DELIMITERS].sort((a, b) => counts[b] - counts[a]);
+  const [best = ',', second = ';'] = ranked;
+  const at: SourceLocation = { file, line: 1, column: 1 };
+  if (counts[best] === 0) {
+    return { delimiter: ',', diagnostic: info('guess-delimiter', 'the header line has a single column; reading the file as comma-separated', { at, hint: 'pass --delimiter if this is wrong' }) };
+  }
+  if (counts[best] === counts[second]) {
+    return {
+      delimiter: best,
+      diagnostic: error('ambiguous-delimiter', `the header line has as many ${delimiterName(best)}s as ${delimiterName(second)}s; cannot tell the delimiter`, {
+        at,
+        hint: 'pass --delimiter ";" (or "," or tab)',
+      }),
+    };
+  }
+  return {
+    delimiter: best,
+    diagnostic: info('guess-delimiter', `delimiter: ${delimiterName(best)} (detected from the header line)`, { at, hint: 'pass --delimiter to override' }),
+  };
+}
+
+export type ColumnRole =
+  | { kind: 'id' }
+  | { kind: 'externalReferenceId' }
+  | { kind: 'eTag' }
+  | { kind: 'field'; spec: FieldSpec }
+  | { kind: 'member'; name: string }
+  | { kind: 'ignored'; blank: boolean };
+
+export interface CsvLayout {
+  file: string;
+  headers: string[];
+  roles: ColumnRole[];
+}
+
+/** Header names a change-set CSV may use, for suggestions and the README. */
+export function knownHeaders(vocab: Vocabulary): string[] {
+  return ['id', 'eTag', ...settable(vocab).map((f) => f.field), ...MEMBER_FIELDS.map((m) => `addTeamMember.${m}`)];
+}
+
+export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void): CsvLayout {
+  const roles: ColumnRole[] = [];
+  const taken = new Map<string, string>();
+  const known = knownHeaders(vocab);
+  cells.forEach((cell) => {
+    const name = cell.trim();
+    const at: SourceLocation = { file, row: 1, columnName: name };
+    const lower = name.toLowerCase();
+    let role: ColumnRole | undefined;
+    if (name === '') {
+      role = { kind: 'ignored', blank: true };
+    } else if (name.split('.').some((part) => PROTOTYPE_KEYS.has(part))) {
+      report(error('prototype-key', `"${name}" is not allowed as a column name`, { at, text: name, hint: 'remove or rename the column' }));
+      role = { kind: 'ignored', blank: false };
+    } else if (lower === 'id') role = { kind: 'id' };
+    else if (lower === 'externalreferenceid') role = { kind: 'externalReferenceId' };
+    else if (lower === 'etag') role = { kind: 'eTag' };
+    else if (lower.startsWith('addteammember.')) {
+      const member = MEMBER_FIELDS.find((m) => `addteammember.${m.toLowerCase()}` === lower);
+      if (member !== undefined) role = { kind: 'member', name: member };
+    } else {
+      const spec = settable(vocab).find((f) => f.field.toLowerCase() === lower);
+      if (spec !== undefined) role = { kind: 'field', spec };
+    }
+    if (role === undefined) {
+      report(error('unknown-column', `unknown column "${name}"`, { at, text: name, hint: suggestionHint(name, known, 'columns') }));
+      role = { kind: 'ignored', blank: false };
+    } else if (role.kind !== 'ignored') {
+      const key = role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind;
+      const first = taken.get(key);
+      if (first !== undefined) {
+        report(error('duplicate-column', `column "${name}" appears twice (also as "${first}")`, { at, text: name, hint: 'keep one of the two columns' }));
+        role = { kind: 'ignored', blank: false };
+      } else taken.set(key, name);
+    }
+    roles.push(role);
+  });
+  if (!taken.has('id') && !taken.has('externalReferenceId')) {
+    report(error('no-selector-column', 'the header has neither an id nor an externalReferenceId column', { at: { file, row: 1 }, hint: 'add an id column (the referral id) as the first column' }));
+  }
+  if (roles.some((r) => r.kind === 'ignored' && r.blank)) {
+    report(warning('blank-header', 'a column has no header; its cells must stay empty', { at: { file, row: 1 }, hint: 'delete the column or give it a header' }));
+  }
+  return { file, headers: cells.map((c) => c.trim()), roles };
+}
+
+/** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
+export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
+  if (cells.every((c) => c.trim() === '')) return undefined;
+  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}` });
+  if (cells.length !== layout.roles.length) {
+    report(
+      error('column-count', `row has ${cells.length} cells but the header has ${layout.roles.length}`, {
+        at: { file: layout.file, row },
+        hint: 'a cell with the delimiter or a line break inside must be in double quotes; check for a stray delimiter',
+      }),
+    );
+    return undefined;
+  }
+  const raw: RawChange = { at: { file: layout.file, row }, origin: 'csv', set: [], addTeamMembers: [] };
+  let idText = '';
+  let externalIndex = -1;
+  const member: RawField[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const text = cells[i] ?? '';
+    if (text.trim() === '') continue; // empty = leave unchanged
+    const role = layout.roles[i];
+    const value = { value: text, at: at(i) };
+    switch (role?.kind) {
+      case 'id':
+        idText = text.trim();
+        raw.id = value;
+        break;
+      case 'externalReferenceId':
+        externalIndex = i;
+        break;
+      case 'eTag':
+        raw.eTag = value;
+        break;
+      case 'field':
+        raw.set.push({ key: role.spec.field, keyAt: at(i), value });
+        break;
+      case 'member':
+        member.push({ key: role.name, keyAt: at(i), value });
+        break;
+      case 'ignored':
+        if (role.blank) report(error('cell-without-header', 'this cell is in a column without a header', { at: at(i), text, hint: 'give the column a header, or clear the cell' }));
+        break;
+      case undefined:
+        break;
+    }
+  }
+  if (externalIndex >= 0) {
+    // With an id, externalReferenceId is a value to set; without one, it selects the referral.
+    const value = { value: cells[externalIndex] ?? '', at: at(externalIndex) };
+    if (idText !== '') raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
+    else raw.externalReferenceId = value;
+  }
+  if (member.length > 0) raw.addTeamMembers.push({ at: { file: layout.file, row }, fields: member });
+  return raw;
+}
