@@ -180,7 +180,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     policy: { reasonRequiredFor: [...options.table.policy.reasonRequiredFor] },
     readRequests: works.length,
     entries,
-    summary: summarisePlan(entries, { writablePaths: options.writablePaths }),
+    summary: summarisePlan(entries, { writablePaths: options.writablePaths, unchanged: report.unchanged }),
   };
   return { plan, report, diagnostics };
 }
@@ -332,6 +332,18 @@ function migrateOne(
     warnings: entryWarnings,
   };
   if (typeof referral.name === 'string') entry.label = referral.name;
+  // The optional display fields the planner also fills, so `show` names the move and the deal
+  // currency even when status or currency is not itself touched. The planner builds its entries
+  // in a private function; once it exports that builder, this block should call it instead.
+  const describe = (s: ReferralState) => `${s.status ?? '?'}/${s.substatus ?? '?'}`;
+  if (describe(beforeState) !== describe(afterState)) entry.transition = { from: describe(beforeState), to: describe(afterState) };
+  if ('/details/dealValue' in before || '/details/currency' in before) {
+    const currency = (d: JsonValue) => {
+      const c = valueAt(d, '/details/currency');
+      return typeof c === 'string' ? c : null;
+    };
+    entry.dealCurrency = { before: currency(doc), after: currency(after) };
+  }
   return entry;
 }
 

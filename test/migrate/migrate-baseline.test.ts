@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ const conflicting = 'b0000000-0000-4000-8000-000000000002';
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let baselineDir: string;
 let bodiesFile: string;
+let shared: string | undefined;
 
 async function send(method: 'GET' | 'PATCH', id: string, ops?: unknown): Promise<Referral> {
   const res = await request(`${emulator.url}/engagements/referrals/${id}`, {
@@ -54,13 +57,19 @@ beforeAll(async () => {
   // Meanwhile, other clients: notes on the first referral, dealValue on the second.
   await send('PATCH', merged, [{ op: 'replace', path: '/details/notes', value: 'changed on the server' }]);
   await send('PATCH', conflicting, [{ op: 'replace', path: '/details/dealValue', value: 3000 }]);
-  baselineDir = tempTree({ [`${merged}.json`]: JSON.stringify(base1, null, 2), [`${conflicting}.json`]: JSON.stringify(base2, null, 2) });
-  const inputs = tempTree({ 'bodies.ndjson': `${JSON.stringify(body1)}\n${JSON.stringify(body2)}\n` });
-  bodiesFile = join(inputs, 'bodies.ndjson');
+  // tempTree() is per test; these folders live for the whole file.
+  shared = mkdtempSync(join(tmpdir(), 'refplan-migrate-baseline-'));
+  baselineDir = join(shared, 'baseline');
+  mkdirSync(baselineDir);
+  writeFileSync(join(baselineDir, `${merged}.json`), JSON.stringify(base1, null, 2));
+  writeFileSync(join(baselineDir, `${conflicting}.json`), JSON.stringify(base2, null, 2));
+  bodiesFile = join(shared, 'bodies.ndjson');
+  writeFileSync(bodiesFile, `${JSON.stringify(body1)}\n${JSON.stringify(body2)}\n`);
 });
 
 afterAll(async () => {
   await emulator?.close();
+  if (shared !== undefined) rmSync(shared, { recursive: true, force: true });
 });
 
 describe('refplan migrate --baseline (three-way merge)', () => {

@@ -45,6 +45,8 @@ describe('migrate: rules and report', () => {
       [a.id, [{ op: 'replace', path: '/details/dealValue', value: 5000 }], a.eTag, false],
     ]);
     expect(result.plan?.entries[0]?.before).toEqual({ '/details/dealValue': 1000 });
+    expect(result.plan?.summary.dealValue).toEqual({ USD: { before: 1000, after: 5000 } });
+    expect(result.plan?.summary.unchanged).toBe(1);
     expect(result.plan?.entries[0]?.inverse).toEqual([{ op: 'replace', path: '/details/dealValue', value: 1000 }]);
     expect(result.plan?.entries[0]?.sources).toEqual([{ file: join(dir, 'bodies.json'), line: 2, column: 3 }]);
     const f = (name: string) => result.report.fields.find((x) => x.field === name);
