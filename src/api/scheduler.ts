@@ -1,0 +1,226 @@
+import { aimdOnAccepted, aimdOnThrottle, initialAimd, type AimdState } from './concurrency-control.js';
+import { RateControl, type RatePhase } from './rate-control.js';
+import { TokenBucket } from './rate-limit.js';
+import type { ClientEvent } from './types.js';
+
+/**
+ * The one request scheduler of a run: every request (reads, writes, retries) passes through it.
+ * It combines
+ *  - a global pause: after a 429 (or a 503 with Retry-After) nobody sends until the server's
+ *    Retry-After has passed, not just the request that got it;
+ *  - a concurrency limit, AIMD-adjusted below the cap on 429;
+ *  - a token bucket whose rate is fixed (`rate`) or learned from the 429s (see rate-control.ts).
+ */
+export interface SchedulerOptions {
+  concurrency?: number;
+  rate?: number | undefined;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  onEvent?: ((e: ClientEvent) => void) | undefined;
+}
+
+/** A permission to send one request; call `release()` when its response is fully read. */
+export interface Ticket {
+  /** When the request was let through (ms, scheduler clock). */
+  readonly sentAt: number;
+  release(): void;
+}
+
+export interface SchedulerSnapshot {
+  concurrency: number;
+  concurrencyCap: number;
+  inFlight: number;
+  rate: number | null;
+  estimatedServerRate: number | null;
+  phase: RatePhase;
+  paused: boolean;
+  pauses: number;
+  pausedMs: number;
+}
+
+export class RequestScheduler {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly emit: (e: ClientEvent) => void;
+  private aimd: AimdState;
+  private readonly control: RateControl;
+  private readonly bucket: TokenBucket;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private pausedUntil = 0;
+  private pauseStartedAt = 0;
+  private episodeStartedAt = -Infinity;
+  private pauses = 0;
+  private pausedMsTotal = 0;
+  private lastRateEmitted: number | null = null;
+  private lastPhaseEmitted: RatePhase | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.now = options.now;
+    this.sleep = options.sleep;
+    const onEvent = options.onEvent;
+    this.emit = onEvent === undefined ? () => {} : (e) => {
+      try {
+        onEvent(e);
+      } catch {
+        // A progress renderer must never break the run.
+      }
+    };
+    this.aimd = initialAimd(options.concurrency ?? 8);
+    this.control = new RateControl({ fixedRate: options.rate });
+    this.bucket = new TokenBucket({ rate: options.rate, now: this.now, sleep: this.sleep });
+    this.lastRateEmitted = options.rate ?? null;
+    this.lastPhaseEmitted = this.control.phase;
+  }
+
+  /** Waits for the pause to end, a concurrency slot and a rate token, in that order. */
+  async acquire(): Promise<Ticket> {
+    await this.waitWhilePaused();
+    await this.takeSlot();
+    try {
+      for (;;) {
+        await this.waitWhilePaused();
+        this.updateRate();
+        await this.bucket.take();
+        // A pause may have begun while we waited for the token: then wait again.
+        if (this.now() >= this.pausedUntil) break;
+      }
+    } catch (e) {
+      this.releaseSlot();
+      throw e;
+    }
+    let released = false;
+    return {
+      sentAt: this.now(),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.releaseSlot();
+      },
+    };
+  }
+
+  /**
+   * Any answer other than 429 (including errors): the server had capacity for it. The send time
+   * is what counts for the rate estimate: the server takes its token when the request arrives.
+   */
+  onAccepted(ticket: Ticket): void {
+    this.control.onAccepted(ticket.sentAt);
+    const before = this.aimd.limit;
+    this.aimd = aimdOnAccepted(this.aimd);
+    if (this.aimd.limit !== before) {
+      this.emit({ type: 'concurrency', limit: this.aimd.limit, previous: before, cap: this.aimd.cap });
+      this.pump();
+    }
+  }
+
+  /**
+   * A 429 for a request let through at `ticket.sentAt`. The first 429 of an episode pauses
+   * everyone, halves the concurrency and re-estimates the rate; 429s for requests that were
+   * already in flight when the episode began belong to it and change nothing more.
+   */
+  onThrottled(ticket: Ticket, retryAfterMs: number | undefined, fallbackMs: number): void {
+    if (ticket.sentAt < this.episodeStartedAt) return;
+    const t = this.now();
+    const waitMs = Math.max(50, retryAfterMs ?? fallbackMs);
+    this.episodeStartedAt = t;
+    this.pause(waitMs, 429);
+    const before = this.aimd.limit;
+    this.aimd = aimdOnThrottle(this.aimd);
+    if (this.aimd.limit !== before) this.emit({ type: 'concurrency', limit: this.aimd.limit, previous: before, cap: this.aimd.cap });
+    const decision = this.control.onThrottled(ticket.sentAt, this.pausedUntil);
+    this.bucket.setRate(decision.rate);
+    this.emitRate(decision.rate ?? null, true);
+  }
+
+  /** A 503 (or other answer) with Retry-After: pause everyone, but it says nothing about the rate. */
+  onServerBusy(status: number, retryAfterMs: number): void {
+    this.pause(Math.max(0, retryAfterMs), status);
+  }
+
+  snapshot(): SchedulerSnapshot {
+    const t = this.now();
+    const rate = this.control.rateAt(t);
+    const paused = t < this.pausedUntil;
+    return {
+      concurrency: this.aimd.limit,
+      concurrencyCap: this.aimd.cap,
+      inFlight: this.active,
+      rate: rate ?? null,
+      estimatedServerRate: this.control.estimate ?? null,
+      phase: this.control.phase,
+      paused,
+      pauses: this.pauses,
+      pausedMs: this.pausedMsTotal + (paused ? t - this.pauseStartedAt : 0),
+    };
+  }
+
+  private pause(ms: number, status: number): void {
+    const t = this.now();
+    const until = t + ms;
+    if (until <= this.pausedUntil) return;
+    if (t >= this.pausedUntil) {
+      this.pauses++;
+      this.pauseStartedAt = t;
+      this.emit({ type: 'paused', untilMs: until, durationMs: ms, status });
+    }
+    this.pausedUntil = until;
+    void this.sleep(ms).then(() => this.maybeResumed(until));
+  }
+
+  private maybeResumed(until: number): void {
+    // Only the timer of the latest extension reports the end of the pause.
+    if (until !== this.pausedUntil) return;
+    const pausedMs = Math.max(0, until - this.pauseStartedAt);
+    this.pausedMsTotal += pausedMs;
+    this.emit({ type: 'resumed', pausedMs });
+  }
+
+  private async waitWhilePaused(): Promise<void> {
+    for (;;) {
+      const left = this.pausedUntil - this.now();
+      if (left <= 0) return;
+      await this.sleep(left);
+    }
+  }
+
+  private updateRate(): void {
+    const rate = this.control.rateAt(this.now());
+    if (rate !== this.bucket.rate) this.bucket.setRate(rate);
+    this.emitRate(rate ?? null, false);
+  }
+
+  private emitRate(rate: number | null, force: boolean): void {
+    const phase = this.control.phase;
+    const prev = this.lastRateEmitted;
+    const changed =
+      force ||
+      phase !== this.lastPhaseEmitted ||
+      (prev === null) !== (rate === null) ||
+      (prev !== null && rate !== null && Math.abs(rate - prev) / prev >= 0.05);
+    if (!changed) return;
+    this.lastRateEmitted = rate;
+    this.lastPhaseEmitted = phase;
+    this.emit({ type: 'rate', rate, previous: prev, estimate: this.control.estimate ?? null, phase });
+  }
+
+  private takeSlot(): Promise<void> {
+    if (this.active < this.aimd.limit) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    this.active--;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.aimd.limit && this.waiting.length > 0) {
+      this.active++;
+      (this.waiting.shift() as () => void)();
+    }
+  }
+}
