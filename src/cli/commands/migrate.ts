@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { addConnectionOptions, connectionFlags } from '../connection-options.js';
+import { CLIENT_FLAGS, type ClientFlags } from '../../api/config.js';
 import type { CliContext } from '../context.js';
 
 export interface MigrateCommandOptions {
@@ -22,7 +22,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--baseline <dir>', 'folder of <referral id>.json documents the legacy client last read: three-way merge')
     .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
     .option('--json', 'print the migration report as JSON');
-  addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
+  // The API client's shared flag table (src/cli/connection-options.ts had not landed when this was written).
+  for (const flag of CLIENT_FLAGS) command.option(flag.flags, flag.description);
+  command.action(async (paths: string[], opts: MigrateCommandOptions) => {
     const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, { createClient }, { resolveClientConfig }, view] = await Promise.all([
       import('../../engine/migrate.js'),
       import('../../files/plan-file.js'),
@@ -31,7 +33,9 @@ export function register(program: Command, ctx: CliContext): void {
       import('../../api/config.js'),
       import('../views/migration-report.js'),
     ]);
-    const config = resolveClientConfig({ flags: connectionFlags(opts), env: ctx.io.env });
+    const flags: ClientFlags = {};
+    for (const { key } of CLIENT_FLAGS) if (typeof opts[key] === 'string') flags[key] = opts[key];
+    const config = resolveClientConfig({ flags, env: ctx.io.env });
     const baseUrl = config.baseUrl;
     const client = createClient(config);
     try {
