@@ -100,8 +100,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const started = performance.now();
     handle(ctx, req, res, started).catch((e: unknown) => {
       // A failure after the response started (client hung up mid-stream): nothing to answer.
-      if (!res.headersSent) sendError(res, 502, 'badGateway', `refplan proxy: ${describeFailure(e)}`);
-      else res.destroy();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const note = describeFailure(e);
+      sendError(res, 502, 'badGateway', `refplan proxy: ${note}`);
+      const path = splitQuery(req.url ?? '/')[0] ?? '/';
+      const referralId = referralIdOf(path);
+      ctx.emit({
+        method: (req.method ?? 'GET').toUpperCase(),
+        path,
+        ...(referralId === undefined ? {} : { referralId }),
+        mode: 'passthrough',
+        status: 502,
+        latencyMs: Math.round(performance.now() - started),
+        note,
+      });
     });
   });
   server.keepAliveTimeout = 5_000;

@@ -143,6 +143,23 @@ describe('refplan proxy (library) in front of the emulator', () => {
   });
 });
 
+describe('refplan proxy with its upstream down', () => {
+  it('answers 502 with an error body and still logs the request', async () => {
+    const seen: ProxyRequestEvent[] = [];
+    // Port 9 (discard) on loopback: nothing listens there, so the connection is refused.
+    const down = await startProxy({ upstream: 'http://127.0.0.1:9/v1.0', onRequest: (e) => seen.push(e) });
+    try {
+      const res = await call('GET', `${down.url}/engagements/referrals/${ids.owned}`);
+      expect(res.status).toBe(502);
+      expect((res.json?.['error'] as { code: string }).code).toBe('badGateway');
+      expect(seen).toEqual([expect.objectContaining({ method: 'GET', referralId: ids.owned, status: 502 })]);
+      expect(JSON.stringify(seen)).not.toContain(TOKEN);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 describe('refplan proxy (built CLI)', () => {
   it('prints the URL first, logs one line per request without the Authorization header, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [builtCli, 'proxy', '--upstream', emulator.url, '--port', '0'], {
