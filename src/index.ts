@@ -77,6 +77,15 @@ export type {
 } from './schema/generated/referral.js';
 export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
 export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
+// Planning and the spreadsheet round trip (src/engine/plan.ts, src/engine/export.ts).
+export { createPlan } from './engine/plan.js';
+export type { CreatePlanOptions, CreatePlanResult, PlanClient } from './engine/plan.js';
+export { exportReferrals, exportFormatFor } from './engine/export.js';
+export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './engine/export.js';
+export type { ReadMode } from './engine/resolve-selectors.js';
+export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
+export type { ExportBaseline } from './files/export-baseline.js';
+export type { RejectRow } from './files/rejects-csv.js';
 // Migration off the legacy PUT (issue 6).
 export { migrate } from './engine/migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';

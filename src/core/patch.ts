@@ -73,6 +73,21 @@ function setNested(target: { [key: string]: JsonValue }, segments: readonly stri
   });
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Equality of one leaf value: JSON equality, except that two ISO 8601 instants
+ * are equal when they name the same moment. The API answers `…00.0000000Z`
+ * where a change set says `…00Z`; that is no edit.
+ */
+export function leafEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && a !== b && ISO_INSTANT.test(a) && ISO_INSTANT.test(b)) {
+    const ta = Date.parse(a);
+    return Number.isFinite(ta) && ta === Date.parse(b);
+  }
+  return jsonEqual(a, b);
+}
+
 /**
  * The smallest ops that give each target path its value in `doc`:
  * - unchanged values (and clearing something already absent) produce nothing;
@@ -88,7 +103,7 @@ export function opsForLeaves(doc: JsonValue, targets: readonly LeafTarget[]): Pa
     const segments = parsePointer(path);
     const hit = getAt(doc, segments);
     if (hit.found) {
-      if (!jsonEqual(hit.value, value)) ops.push({ op: 'replace', path, value });
+      if (!leafEqual(hit.value, value)) ops.push({ op: 'replace', path, value });
       continue;
     }
     if (value === null) continue;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ReferralsClient } from '../api/types.js';
 import { error, hasErrors, info, warning, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import { getAt, valueAt } from '../core/json-pointer.js';
 import { applyOps, inverseOps, jsonEqual } from '../core/patch.js';
@@ -22,8 +23,8 @@ import type { WritablePaths } from '../schema/specs.js';
 export interface MigrateOptions {
   /** Files or folders of captured PUT bodies (JSON, JSON arrays, NDJSON). */
   files: readonly string[];
-  /** Only reads are made (`getReferral`); any ReferralsClient fits. */
-  client: { getReferral(id: string): Promise<Referral> };
+  /** Only reads are made (`getReferral`; a 404 is reported as an unknown referral). */
+  client: Pick<ReferralsClient, 'getReferral'>;
   /**
    * Folder of `<referral id>.json` documents as the legacy client last read them.
    * With it, only fields the client changed since then are patched (three-way merge).

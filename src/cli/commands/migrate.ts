@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { CLIENT_FLAGS, type ClientFlags } from '../../api/config.js';
+import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
 import type { CliContext } from '../context.js';
 
 export interface MigrateCommandOptions {
@@ -22,22 +22,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--baseline <dir>', 'folder of <referral id>.json documents the legacy client last read: three-way merge')
     .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
     .option('--json', 'print the migration report as JSON');
-  // The API client's shared flag table (src/cli/connection-options.ts had not landed when this was written).
-  for (const flag of CLIENT_FLAGS) command.option(flag.flags, flag.description);
-  command.action(async (paths: string[], opts: MigrateCommandOptions) => {
-    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, { createClient }, { resolveClientConfig }, view] = await Promise.all([
+  addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
+    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, view] = await Promise.all([
       import('../../engine/migrate.js'),
       import('../../files/plan-file.js'),
       import('../../schema/specs.js'),
-      import('../../api/client.js'),
-      import('../../api/config.js'),
       import('../views/migration-report.js'),
     ]);
-    const flags: ClientFlags = {};
-    for (const { key } of CLIENT_FLAGS) if (typeof opts[key] === 'string') flags[key] = opts[key];
-    const config = resolveClientConfig({ flags, env: ctx.io.env });
-    const baseUrl = config.baseUrl;
-    const client = createClient(config);
+    const { client, baseUrl } = openClient(connectionFlags(opts), ctx.io.env);
     try {
       const result = await migrate({
         files: paths,

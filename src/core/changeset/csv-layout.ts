@@ -112,6 +112,18 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
   return { file, headers: cells.map((c) => c.trim()), roles };
 }
 
+/**
+ * refplan's exports escape a cell a spreadsheet would run as a formula with a
+ * leading `'` (csv-stringify `escape_formulas`). Excel never writes its own
+ * text-marker apostrophe into a CSV, so a `'` before a formula character can
+ * only be that escape, and reading undoes it: export → plan round-trips.
+ */
+const ESCAPED_FORMULA = /^'(?=[-=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/;
+
+export function unescapeFormula(cell: string): string {
+  return cell.replace(ESCAPED_FORMULA, '');
+}
+
 /** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
 export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
   if (cells.every((c) => c.trim() === '')) return undefined;
@@ -130,7 +142,7 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   let externalIndex = -1;
   const member: RawField[] = [];
   for (let i = 0; i < cells.length; i++) {
-    const text = cells[i] ?? '';
+    const text = unescapeFormula(cells[i] ?? '');
     if (text.trim() === '') continue; // empty = leave unchanged
     const role = layout.roles[i];
     const value = { value: text, at: at(i) };

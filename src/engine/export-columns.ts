@@ -1,0 +1,47 @@
+import type { JsonValue, Referral } from '../core/referral.js';
+import { loadWritablePaths, readSpec } from '../schema/specs.js';
+
+/**
+ * The columns `refplan export` writes, all from specs/: the selector `id`, the pin
+ * `eTag`, every vocabulary field a change may set (specs/writable-paths.json, in
+ * its order) and the `addTeamMember.*` columns (specs/changeset.schema.json),
+ * left empty so a user can add a member by filling them in.
+ */
+export interface ExportField {
+  field: string;
+  /** JSON Pointer of the value in a referral. */
+  path: string;
+}
+
+export function exportFields(): ExportField[] {
+  return loadWritablePaths()
+    .writable.filter((w) => w.kind !== 'array' && w.kind !== 'member')
+    .map((w) => ({ field: w.field, path: w.path }));
+}
+
+export function teamMemberColumns(): string[] {
+  const schema = readSpec<{ $defs?: Record<string, { properties?: Record<string, unknown> }> }>('changeset.schema.json');
+  const props = Object.keys(schema.$defs?.['NewTeamMember']?.properties ?? {});
+  return props.map((p) => `addTeamMember.${p}`);
+}
+
+export function valueAtPath(doc: Referral, path: string): JsonValue | undefined {
+  let node: unknown = doc;
+  for (const part of path.split('/').slice(1)) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node as JsonValue | undefined;
+}
+
+/**
+ * A cell: empty for absent/null (an empty cell means "leave unchanged"); numbers
+ * stay numbers (plain `.` notation) so a negative one is not formula-escaped.
+ */
+export function cellText(value: JsonValue | undefined): string | number {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}

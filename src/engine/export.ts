@@ -1,0 +1,122 @@
+import { extname } from 'node:path';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { stringify as stringifyYaml } from 'yaml';
+import type { WhereTest } from '../core/changeset.js';
+import type { JsonValue, Referral } from '../core/referral.js';
+import type { ReferralsClient } from '../api/types.js';
+import { UsageError } from '../core/errors.js';
+import { matchesWhere, toODataFilter } from '../core/planner.js';
+import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
+import { writePrivateFileAtomic } from '../files/private-file.js';
+import { cellText, exportFields, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { PAGE_SIZE } from './read-strategy.js';
+import { loadWritablePaths } from '../schema/specs.js';
+
+export type ExportFormat = 'csv' | 'yaml';
+
+/** The part of the API client export uses. */
+export type ExportClient = Pick<ReferralsClient, 'listReferrals' | 'stats'>;
+
+export interface ExportOptions {
+  client: ExportClient;
+  /** Recorded in the baseline: a plan against another API does not use it. */
+  baseUrl: string;
+  /** Which referrals; the same structured tests as a YAML `where`. Omitted: all. */
+  where?: WhereTest[];
+  output: string;
+  /** Default: from the output's extension (`.yaml`/`.yml` → yaml, otherwise csv). */
+  format?: ExportFormat;
+  /** CSV delimiter, default `,` (use `;` for Excel in locales with a decimal comma). */
+  delimiter?: string;
+  now?: () => Date;
+}
+
+export interface ExportResult {
+  output: string;
+  baselinePath: string;
+  format: ExportFormat;
+  referrals: number;
+  readRequests: number;
+}
+
+export function exportFormatFor(output: string, format?: ExportFormat): ExportFormat {
+  if (format !== undefined) return format;
+  const ext = extname(output).toLowerCase();
+  return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'csv';
+}
+
+function renderCsv(referrals: readonly Referral[], delimiter: string): string {
+  const fields = exportFields();
+  const memberColumns = teamMemberColumns();
+  const header = ['id', 'eTag', ...fields.map((f) => f.field), ...memberColumns];
+  const rows = referrals.map((r) => [
+    r.id,
+    r.eTag ?? '',
+    ...fields.map((f) => cellText(valueAtPath(r, f.path))),
+    ...memberColumns.map(() => ''),
+  ]);
+  return stringifyCsv([header, ...rows], {
+    bom: true,
+    delimiter,
+    record_delimiter: 'windows',
+    // Excel runs a cell starting with = + - @ as a formula; csv-stringify prefixes a quote.
+    escape_formulas: true,
+  });
+}
+
+function renderYaml(referrals: readonly Referral[]): string {
+  const fields = exportFields();
+  const changes = referrals.map((r) => {
+    const set: Record<string, JsonValue> = {};
+    for (const f of fields) {
+      const value = valueAtPath(r, f.path);
+      // Absent and null are left out: in a change set, null would mean "clear".
+      if (value !== undefined && value !== null) set[f.field] = value;
+    }
+    return { id: r.id, eTag: r.eTag ?? '', set };
+  });
+  return (
+    '# Exported by `refplan export`. Edit values, then `refplan plan` this file: only edited values become changes,\n' +
+    '# and each eTag pins the version you edited (a referral changed on the server since is reported at apply).\n' +
+    stringifyYaml({ changes }, { lineWidth: 0 })
+  );
+}
+
+/**
+ * Writes the current referrals (all, or those matching `where`) in change-set
+ * format, 0600, plus the baseline sidecar that lets `plan` work without reads.
+ * The output validates cleanly and plans to zero changes while unedited.
+ */
+export async function exportReferrals(options: ExportOptions): Promise<ExportResult> {
+  const format = exportFormatFor(options.output, options.format);
+  const delimiter = options.delimiter ?? ',';
+  if (format === 'csv' && ![',', ';', '\t'].includes(delimiter)) {
+    throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" or "\\t" (tab): the ones `refplan validate` reads');
+  }
+  const startRequests = options.client.stats().requests;
+  const tests = options.where ?? [];
+  const writablePaths = loadWritablePaths();
+  const { pushed, local } = toODataFilter(tests, { writablePaths });
+  const referrals: Referral[] = [];
+  const query = pushed === undefined ? { top: PAGE_SIZE } : { filter: pushed, top: PAGE_SIZE };
+  for await (const page of options.client.listReferrals(query)) {
+    for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(r);
+  }
+  const text = format === 'csv' ? renderCsv(referrals, delimiter) : renderYaml(referrals);
+  const bytes = Buffer.from(text, 'utf8');
+  await writePrivateFileAtomic(options.output, bytes);
+  const baselinePath = await writeExportBaseline(options.output, {
+    format: BASELINE_FORMAT,
+    exportedAt: (options.now?.() ?? new Date()).toISOString(),
+    baseUrl: options.baseUrl,
+    sha256: sha256Hex(bytes),
+    referrals: referrals.map(reduceForBaseline),
+  });
+  return {
+    output: options.output,
+    baselinePath,
+    format,
+    referrals: referrals.length,
+    readRequests: options.client.stats().requests - startRequests,
+  };
+}

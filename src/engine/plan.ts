@@ -1,0 +1,182 @@
+import type { Change, ChangeSet } from '../core/changeset.js';
+import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
+import type { Plan } from '../core/plan.js';
+import type { ReferralsClient } from '../api/types.js';
+import { planChanges } from '../core/planner.js';
+import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
+import { sealPlan, writePlan } from '../files/plan-file.js';
+import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
+import { matchExportBaselines } from './baseline-match.js';
+import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
+import { validateChangeSets, type ValidateOptions } from './validate.js';
+
+/** The part of the API client planning uses: reads only, and the request counter. */
+export type PlanClient = ReferralReader & Pick<ReferralsClient, 'stats'>;
+
+export interface CreatePlanOptions {
+  /** Change-set files (YAML or CSV). */
+  files: string[];
+  client: PlanClient;
+  /** Recorded in the plan; apply refuses to run a plan against another API. */
+  baseUrl: string;
+  /** Where to write the plan file (0600). Without it the plan is only returned. */
+  output?: string;
+  /** Plan the valid changes and list the rest in `rejected` (and `PLAN.rejects.csv`). */
+  skipInvalid?: boolean;
+  /** Refuse a plan that would change more referrals than this. */
+  maxChanges?: number;
+  /** The plan's clock (createdAt). */
+  now?: () => Date;
+  /** CSV reading options, as for `refplan validate`. */
+  csv?: ValidateOptions;
+}
+
+export interface CreatePlanResult {
+  /** Absent when planning failed closed. */
+  plan?: Plan;
+  planPath?: string;
+  /** With `skipInvalid` and rejected changes: the rejects CSV. */
+  rejectsPath?: string;
+  /** Every problem and note, in input order; any error without `skipInvalid` means no plan. */
+  diagnostics: Diagnostic[];
+  /** Changes left out of the plan (`skipInvalid`), each with its input row and why. */
+  rejected: RejectRow[];
+  /** API requests planning used (0 when validation failed or everything came from an export baseline). */
+  readRequests: number;
+  /** How the referrals were read. */
+  readMode: ReadMode;
+  /** Referrals whose requested values were already in place. */
+  unchanged: string[];
+}
+
+function sameSource(a: SourceLocation | undefined, b: SourceLocation | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.file !== b.file) return false;
+  if ('line' in a && 'line' in b) return a.line === b.line;
+  if ('row' in a && 'row' in b) return a.row === b.row;
+  return false;
+}
+
+/** Input order: file as given, then row or line. */
+function byPosition(a: RejectRow, b: RejectRow): number {
+  const pos = (r: RejectRow) => (r.source === undefined ? 0 : 'line' in r.source ? r.source.line : r.source.row);
+  const fa = a.source?.file ?? '';
+  const fb = b.source?.file ?? '';
+  return fa === fb ? pos(a) - pos(b) : fa < fb ? -1 : 1;
+}
+
+function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[] {
+  return diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({
+      source: d.at,
+      ...(d.referralId === undefined ? {} : { referralId: d.referralId }),
+      code: d.code,
+      reason: d.message,
+      ...(d.hint === undefined ? {} : { hint: d.hint }),
+    }));
+}
+
+/**
+ * `refplan plan` as a library call: validate → read what the selectors need →
+ * plan → guard → write. Fail-closed: any error (without `skipInvalid`) returns
+ * no plan and writes no file; nothing is ever written to the API.
+ */
+export async function createPlan(options: CreatePlanOptions): Promise<CreatePlanResult> {
+  const startRequests = options.client.stats().requests;
+  const readRequests = () => options.client.stats().requests - startRequests;
+  const skipInvalid = options.skipInvalid === true;
+  const failed = (diagnostics: Diagnostic[], rejected: RejectRow[] = [], readMode: ReadMode = 'none'): CreatePlanResult => ({
+    diagnostics,
+    rejected,
+    readRequests: readRequests(),
+    readMode,
+    unchanged: [],
+  });
+
+  // 1. Offline validation: nothing is read from the API when a file is invalid.
+  const validation = await validateChangeSets(options.files, options.csv ?? {});
+  const diagnostics: Diagnostic[] = [...validation.diagnostics];
+  let rejected: RejectRow[] = [];
+  const changeSet: ChangeSet | undefined = validation.changeSet;
+  if (hasErrors(validation.diagnostics)) {
+    if (!skipInvalid || changeSet === undefined) return failed(diagnostics);
+    rejected = rejectsFromDiagnostics(validation.diagnostics);
+  }
+  if (changeSet === undefined) return failed(diagnostics);
+  const valid: Change[] = changeSet.changes.filter((c) => !rejected.some((r) => sameSource(r.source, c.source)));
+
+  // 2. Rows of an export are planned against its baseline; the rest are read.
+  const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
+  diagnostics.push(...baselines.diagnostics);
+  const resolution = await resolveSelectors(options.client, valid, { known: baselines.known });
+  // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
+  // so a cell that only spells the current value differently makes no op.
+  const changes = valid;
+
+  // 3. The pure planner judges every change against the transition table.
+  const planned = planChanges({
+    changes,
+    current: resolution.referrals,
+    resolved: changes.map((change, i) => ({ change, referralIds: resolution.matches[i] ?? [] })),
+    table: loadTransitionTable(),
+    writablePaths: loadWritablePaths(),
+    now: options.now?.() ?? new Date(),
+    baseUrl: options.baseUrl,
+    inputs: changeSet.inputs,
+    readRequests: readRequests(),
+  });
+  diagnostics.push(...planned.diagnostics);
+  if (hasErrors(planned.diagnostics)) {
+    if (!skipInvalid) return failed(diagnostics, [], resolution.mode);
+    rejected = [
+      ...rejected,
+      ...planned.rejected.map((r) => {
+        const d = planned.diagnostics.find((x) => x.severity === 'error' && x.code === r.code && sameSource(x.at, r.source));
+        return { ...r, ...(d?.hint === undefined ? {} : { hint: d.hint }) };
+      }),
+    ];
+  }
+
+  rejected.sort(byPosition);
+
+  // 4. Guard against a selector that matched far more than intended.
+  const touched = planned.plan.entries.length;
+  if (options.maxChanges !== undefined && touched > options.maxChanges) {
+    const matched = new Set(resolution.matches.flat()).size;
+    diagnostics.push(
+      error(
+        'max-changes-exceeded',
+        `the plan would change ${touched} referrals (the selectors matched ${matched}), more than --max-changes ${options.maxChanges}`,
+        { hint: `narrow the selectors, or raise --max-changes to at least ${touched} if this is intended` },
+      ),
+    );
+    return failed(diagnostics, rejected, resolution.mode);
+  }
+
+  // 5. Write the plan (0600, atomic, checksummed) and, with --skip-invalid, the rejects.
+  const body = { ...planned.plan, readRequests: readRequests() };
+  let plan: Plan;
+  let planPath: string | undefined;
+  let rejectsPath: string | undefined;
+  if (options.output !== undefined) {
+    plan = await writePlan(options.output, body);
+    planPath = options.output;
+    if (skipInvalid && rejected.length > 0) {
+      rejectsPath = rejectsPathFor(options.output);
+      await writeRejectsCsv(rejectsPath, rejected);
+    }
+  } else {
+    plan = sealPlan(body);
+  }
+  return {
+    plan,
+    ...(planPath === undefined ? {} : { planPath }),
+    ...(rejectsPath === undefined ? {} : { rejectsPath }),
+    diagnostics,
+    rejected,
+    readRequests: readRequests(),
+    readMode: resolution.mode,
+    unchanged: planned.unchanged,
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { leafEqual, opsForLeaves } from '../../src/core/patch.js';
+import { unescapeFormula } from '../../src/core/changeset/csv-layout.js';
+
+describe('leafEqual', () => {
+  it('treats two spellings of one instant as equal', () => {
+    expect(leafEqual('2026-03-31T00:00:00Z', '2026-03-31T00:00:00.0000000Z')).toBe(true);
+    expect(leafEqual('2026-03-31T02:00:00+02:00', '2026-03-31T00:00:00Z')).toBe(true);
+  });
+
+  it('keeps different instants and non-dates apart', () => {
+    expect(leafEqual('2026-03-31T00:00:00Z', '2026-03-31T00:00:01Z')).toBe(false);
+    expect(leafEqual('2026-03-31', '2026-03-31T00:00:00Z')).toBe(false);
+    expect(leafEqual(1, '1')).toBe(false);
+  });
+
+  it('makes no op for a date-time that only changes spelling', () => {
+    const doc = { id: 'r', details: { closingDateTime: '2026-03-31T00:00:00.0000000Z' } };
+    expect(opsForLeaves(doc, [{ path: '/details/closingDateTime', value: '2026-03-31T00:00:00Z' }])).toEqual([]);
+    expect(opsForLeaves(doc, [{ path: '/details/closingDateTime', value: '2026-04-01T00:00:00Z' }])).toEqual([
+      { op: 'replace', path: '/details/closingDateTime', value: '2026-04-01T00:00:00Z' },
+    ]);
+  });
+});
+
+describe('unescapeFormula', () => {
+  it("undoes export's leading apostrophe before a formula character only", () => {
+    expect(unescapeFormula("'=SUM(A1)")).toBe('=SUM(A1)');
+    expect(unescapeFormula("'+31 20 123")).toBe('+31 20 123');
+    expect(unescapeFormula("'-5")).toBe('-5');
+    expect(unescapeFormula("'@home")).toBe('@home');
+    expect(unescapeFormula("'quoted'")).toBe("'quoted'");
+    expect(unescapeFormula('plain')).toBe('plain');
+  });
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import type { Referral } from '../../src/core/referral.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempTree } from '../helpers/temp-dir.js';
+import { csv, isActive, isClosedAs, isNew, pick } from './plan-helpers.js';
+
+// The built CLI against one emulator; exit codes are what scripts rely on.
+let emu: EmulatorHandle;
+let all: Referral[];
+beforeAll(async () => {
+  emu = await startEmulator({ generate: 400, randomSeed: 11 });
+  all = [...emu.store.all()];
+});
+afterAll(async () => emu?.close());
+
+const env = () => ({ REFPLAN_TOKEN: 'cli-test-token', REFPLAN_BASE_URL: emu.url });
+const plan = (args: string[], cwd: string) => runCli(['plan', ...args], { cwd, env: env() });
+const noWrites = () => {
+  const m = emu.stats().requests.byMethod;
+  expect((m['PATCH'] ?? 0) + (m['PUT'] ?? 0) + (m['POST'] ?? 0)).toBe(0);
+};
+
+describe('forbidden moves fail closed: exit 3, the row named, no plan file, no write', () => {
+  it('refused by the server-state rules: Closed → Active, Active → New, an edit of a Won referral', async () => {
+    const [lost] = pick(all, isClosedAs('Lost')) as [Referral];
+    const [active] = pick(all, isActive) as [Referral];
+    const [won] = pick(all, isClosedAs('Won')) as [Referral];
+    const dir = tempTree({
+      'bad.csv': csv(
+        ['id', 'status', 'substatus', 'dealValue'],
+        [
+          [lost.id, 'Active', 'Accepted', ''],
+          [active.id, 'New', 'Pending', ''],
+          [won.id, '', '', '5000'],
+        ],
+      ),
+    });
+    const run = await plan(['bad.csv', '-o', 'p.json'], dir);
+    expect(run.code).toBe(3);
+    for (const row of [2, 3, 4]) expect(run.stderr).toMatch(new RegExp(`bad\\.csv: row ${row}\\b`));
+    expect(run.stderr).toContain(lost.id);
+    expect(existsSync(join(dir, 'p.json'))).toBe(false);
+    noWrites();
+  });
+
+  it('refused offline, before any read: setting Expired, Lost without a reason', async () => {
+    const [a, b] = pick(all, isActive, 2) as [Referral, Referral];
+    const dir = tempTree({
+      'bad.yaml': `changes:\n  - id: "${a.id}"\n    set: { status: Closed, substatus: Expired }\n  - id: "${b.id}"\n    close: lost\n`,
+    });
+    emu.reset();
+    const run = await plan(['bad.yaml'], dir);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/bad\.yaml:3:\d+/);
+    expect(run.stderr).toMatch(/bad\.yaml:[45]:\d+/);
+    expect(run.stderr).toMatch(/nothing was read/);
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(join(dir, 'refplan.plan.json'))).toBe(false);
+  });
+});
+
+describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
+  it('--skip-invalid plans the valid rows and writes a rejects CSV naming the others', async () => {
+    const [good] = pick(all, isActive) as [Referral];
+    const [closed] = pick(all, isClosedAs('Won')) as [Referral];
+    const dir = tempTree({
+      'mixed.csv': csv(['id', 'notes', 'dealValue'], [
+        [good.id, 'Call scheduled', ''],
+        [closed.id, 'too late', ''],
+        ['00000000-0000-4000-8000-00000000dead', 'nobody', ''],
+        [good.id.replace(/^./, '0'), '', 'lots'],
+      ]),
+    });
+    const run = await plan(['mixed.csv', '-o', 'p.json', '--skip-invalid', '--json'], dir);
+    expect(run.code).toBe(0);
+    const written = JSON.parse(run.stdout) as { entries: { referralId: string }[] };
+    expect(written.entries.map((e) => e.referralId)).toEqual([good.id]);
+    const rejectsPath = join(dir, 'p.rejects.csv');
+    expect(statSync(rejectsPath).mode & 0o777).toBe(0o600);
+    const rejects = readFileSync(rejectsPath, 'utf8');
+    expect(rejects.charCodeAt(0)).toBe(0xfeff);
+    const lines = rejects.trim().split(/\r\n/);
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toContain('row 3');
+    expect(lines[1]).toContain(closed.id);
+    expect(lines[2]).toContain('row 4');
+    // Offline (validation) rejects are listed too, with the column.
+    expect(lines[3]).toMatch(/row 5,dealValue/);
+    expect(run.stderr).toMatch(/3 change\(s\) rejected/);
+    noWrites();
+  });
+
+  it('--max-changes refuses a plan that would change more referrals, saying how many', async () => {
+    const news = all.filter(isNew).length;
+    const dir = tempTree({ 'wide.yaml': 'changes:\n  - where: { status: New }\n    set: { notes: "triage" }\n' });
+    const run = await plan(['wide.yaml', '--max-changes', '3'], dir);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`would change ${news} referrals`));
+    expect(run.stderr).toMatch(/--max-changes 3/);
+    expect(existsSync(join(dir, 'refplan.plan.json'))).toBe(false);
+    const ok = await plan(['wide.yaml', '--max-changes', String(news)], dir);
+    expect(ok.code).toBe(0);
+  });
+
+  it('--detailed-exitcode: 0 no changes, 2 changes, 3 invalid, 1 operational error', async () => {
+    const [r] = pick(all, (x) => isActive(x) && typeof x.details?.notes === 'string') as [Referral];
+    const dir = tempTree({
+      'same.csv': csv(['id', 'notes'], [[r.id, r.details?.notes as string]]),
+      'change.csv': csv(['id', 'notes'], [[r.id, 'new note']]),
+      'invalid.csv': csv(['id', 'dealValu'], [[r.id, '1']]),
+    });
+    expect((await plan(['same.csv', '--detailed-exitcode'], dir)).code).toBe(0);
+    const changed = await plan(['change.csv', '--detailed-exitcode'], dir);
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toMatch(/Plan written to .*refplan\.plan\.json/);
+    expect((await plan(['invalid.csv', '--detailed-exitcode'], dir)).code).toBe(3);
+    // No token anywhere: an operational error, not a verdict on the change set.
+    const noToken = await runCli(['plan', 'change.csv', '--detailed-exitcode', '--base-url', emu.url], { cwd: dir, env: { REFPLAN_TOKEN: '' } });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/REFPLAN_TOKEN/);
+    noWrites();
+  });
+
+  it('show refuses a plan file edited by hand', async () => {
+    const [r] = pick(all, isActive) as [Referral];
+    const dir = tempTree({ 'c.csv': csv(['id', 'dealValue'], [[r.id, '4242']]) });
+    expect((await plan(['c.csv', '-o', 'p.json'], dir)).code).toBe(0);
+    const path = join(dir, 'p.json');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const shown = await runCli(['show', path], { cwd: dir });
+    expect(shown.code).toBe(0);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('4242', '424200'));
+    const refused = await runCli(['show', path], { cwd: dir });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/checksum|edited/i);
+  });
+});
