@@ -68,6 +68,13 @@ export type { WritablePathRule, WritablePathTable } from './core/writable-paths.
 // putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
 export { putToPatch } from './engine/put-to-patch.js';
 export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
+// Apply and rollback (src/engine/apply.ts): executes a plan or rollback file; outcomes are data, progress is events.
+export { applyPlan } from './engine/apply.js';
+export type { ApplyOptions, ApplyClient } from './engine/apply.js';
+export { ENTRY_OUTCOMES } from './engine/events.js';
+export type { ApplyEvent, ApplyEventListener, ApplySummary, EntryResult, EntryOutcome, FieldDiff } from './engine/events.js';
+export { replayJournal, journalPathFor, JOURNAL_FORMAT } from './files/journal.js';
+export type { JournalRecord, JournalReplay } from './files/journal.js';
 // Wire documents as specs/*.schema.json describe them, generated into src/schema/generated
 // (`npm run generate:types`). Renamed on export: the core types above keep the short names.
 export type {

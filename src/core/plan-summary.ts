@@ -53,7 +53,7 @@ export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOpt
     for (const f of fields) summary.byField[f] = (summary.byField[f] ?? 0) + 1;
     const move = moveOf(entry);
     if (move !== undefined && move.from !== move.to) {
-      const key = `${move.from} → ${move.to}`;
+      const key = `${move.from} -> ${move.to}`;
       summary.statusMoves[key] = (summary.statusMoves[key] ?? 0) + 1;
     }
     // Totals cover entries that change dealValue; an absent value adds nothing to its side.

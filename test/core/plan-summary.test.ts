@@ -40,7 +40,7 @@ describe('summarisePlan', () => {
       ops: 5,
       irreversible: 1,
       byField: { dealValue: 2, status: 1, substatus: 2, currency: 1 },
-      statusMoves: { 'Active/Accepted → Closed/Lost': 1, 'New/Pending → New/Received': 1 },
+      statusMoves: { 'Active/Accepted -> Closed/Lost': 1, 'New/Pending -> New/Received': 1 },
       dealValue: { USD: { before: 1000, after: 2000 }, EUR: { before: 0, after: 10 } },
     });
   });

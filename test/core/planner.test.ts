@@ -47,7 +47,7 @@ describe('planChanges: each kind of change', () => {
     expect(e.ops.map((o) => o.path)).toEqual(['/status', '/substatus', '/statusReason']);
     expect(e.irreversible).toBe(true);
     expect(e.transition).toEqual({ from: 'Active/Accepted', to: 'Closed/Lost' });
-    expect(p.summary.statusMoves).toEqual({ 'Active/Accepted → Closed/Lost': 1 });
+    expect(p.summary.statusMoves).toEqual({ 'Active/Accepted -> Closed/Lost': 1 });
     expect(p.summary.irreversible).toBe(1);
     expectRoundTrip(r, e);
   });

@@ -1,0 +1,119 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { createClient } from '../../api/client.js';
+import { CLIENT_FLAGS, resolveClientConfig, type ClientFlags } from '../../api/config.js';
+import type { ClientEvent } from '../../api/types.js';
+import { UsageError } from '../../core/errors.js';
+import type { Plan } from '../../core/plan.js';
+import { applyPlan } from '../../engine/apply.js';
+import type { ApplyEvent, ApplySummary } from '../../engine/events.js';
+import type { CliContext } from '../context.js';
+import { renderApplySummaryHuman, renderApplySummaryJson } from '../views/apply-summary.js';
+import { writeHtmlReport } from '../views/plan-html.js';
+import { createProgressView } from '../views/progress.js';
+
+/** Flags apply and rollback share (the client's own flags come from CLIENT_FLAGS). */
+export interface ApplyFlags extends ClientFlags {
+  rebase?: boolean;
+  json?: boolean;
+  html?: string;
+  yes?: boolean;
+}
+
+/** Declares the API client's flags on a command, the same way every command does. */
+export function addClientFlags(command: Command): Command {
+  for (const f of CLIENT_FLAGS) command.option(f.flags, f.description);
+  return command;
+}
+
+function trimBase(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** Client events, as the engine's progress events (so the view listens to one stream). */
+export function clientEventToApplyEvent(e: ClientEvent): ApplyEvent | undefined {
+  if (e.type === 'retry' && e.reason !== 'throttled') return { type: 'retry', attempt: e.attempt, reason: `${e.method} ${e.reason}${e.status === undefined ? '' : ` ${e.status}`}`, delayMs: e.delayMs };
+  if (e.type === 'throttled') return { type: 'throttled', delayMs: e.retryAfterMs ?? 0 };
+  return undefined;
+}
+
+/**
+ * Asks before a write the user has not reviewed as a saved plan. Without a TTY
+ * there is nobody to ask: refuse (exit 1) rather than hang on stdin.
+ */
+export async function confirm(ctx: CliContext, question: string, yes: boolean | undefined, what: string): Promise<void> {
+  if (yes === true) return;
+  if (ctx.io.stdin.isTTY !== true) {
+    throw new UsageError(`${what} needs a confirmation, and there is no terminal to ask on`, 'Review it first, then run again with --yes.');
+  }
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
+  try {
+    const answer = (await rl.question(`${question} Type "yes" to continue: `)).trim().toLowerCase();
+    if (answer !== 'yes' && answer !== 'y') throw new UsageError(`${what} cancelled: nothing was sent`);
+  } finally {
+    rl.close();
+  }
+}
+
+/** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code. */
+export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
+  const progress = createProgressView(ctx.io.stderr, { label: verb });
+  const onEvent = (e: ApplyEvent): void => progress.handle(e);
+  // The plan names the API it was made against: use it unless told otherwise, and
+  // refuse to run it against another one (its eTags and ids mean nothing there).
+  const envBase = ctx.io.env['REFPLAN_BASE_URL'];
+  const explicitBase = flags.baseUrl ?? (envBase === undefined || envBase === '' ? undefined : envBase);
+  if (explicitBase !== undefined && trimBase(explicitBase) !== trimBase(plan.baseUrl)) {
+    throw new UsageError(
+      `${planPath} was made against ${plan.baseUrl}, but this run targets ${explicitBase}`,
+      'A plan pins eTags of one API; apply it to the API it was made against (omit --base-url and REFPLAN_BASE_URL to use the one in the plan), or make a new plan.',
+    );
+  }
+  const { tokenSource: _source, ...config } = resolveClientConfig({ flags: { ...flags, baseUrl: plan.baseUrl }, env: ctx.io.env });
+  const client = createClient({
+    ...config,
+    onEvent: (e: ClientEvent) => {
+      const mapped = clientEventToApplyEvent(e);
+      if (mapped !== undefined) onEvent(mapped);
+    },
+  });
+  // First Ctrl+C: finish the requests in flight, journal them, write the files. A second one
+  // gets Node's default (exit at once), which the journal makes safe too.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    abort.abort();
+    onEvent({ type: 'warning', message: 'interrupted: finishing the requests in flight (Ctrl+C again to stop at once; running apply again resumes)' });
+  };
+  process.once('SIGINT', onSigint);
+  let summary: ApplySummary;
+  try {
+    summary = await applyPlan(plan, {
+      signal: abort.signal,
+      client,
+      planPath,
+      rebase: flags.rebase === true,
+      // Entries in progress: several per request slot, so fsyncs never leave a slot idle.
+      concurrency: Math.max(32, (config.concurrency ?? 8) * 4),
+      onEvent,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress.finish();
+    await client.close();
+  }
+  if (flags.html !== undefined) {
+    await writeHtmlReport(flags.html, {
+      plan,
+      results: summary.results.map((r) => ({
+        referralId: r.referralId,
+        outcome: r.outcome,
+        ...(r.message === undefined ? {} : { message: r.message }),
+        ...(r.changedSincePlan === undefined ? {} : { diff: r.changedSincePlan.map((d) => ({ path: d.path, expected: d.planned, actual: d.now, planned: plan.entries.find((e) => e.referralId === r.referralId)?.after[d.path] ?? null })) }),
+        retries: Math.max(0, r.attempts - 1),
+      })),
+    });
+  }
+  ctx.io.stdout.write(flags.json === true ? renderApplySummaryJson(summary) : renderApplySummaryHuman(summary, { verb }));
+  ctx.exitCode = summary.exitCode;
+  return summary;
+}

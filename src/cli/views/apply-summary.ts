@@ -1,0 +1,42 @@
+import type { ApplySummary, EntryResult } from '../../engine/events.js';
+import { formatLocation } from '../../core/diagnostics.js';
+
+/**
+ * The end-of-run report of apply/rollback, rendered from the ApplySummary only.
+ * Human: counts, then every entry that needs attention (conflicts with their
+ * field diffs, failures) up to `limit`, then where the files are. JSON: the
+ * summary object itself.
+ */
+const ATTENTION_LIMIT = 20;
+
+export function renderApplySummaryHuman(s: ApplySummary, options: { verb?: string; limit?: number } = {}): string {
+  const verb = options.verb ?? 'apply';
+  const c = s.counts;
+  const out: string[] = [];
+  const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, `${c.conflict} conflict${c.conflict === 1 ? '' : 's'}`, `${c.failed} failed`];
+  if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
+  const earlier = s.results.filter((r) => r.earlierRun === true).length;
+  out.push(`${verb}: ${s.total} entries: ${parts.join(', ')}${earlier > 0 ? ` (${earlier} settled by an earlier run)` : ''}.`);
+  out.push(`${verb}: ${s.requests} requests, ${s.retries} retries, ${(s.durationMs / 1000).toFixed(1)}s.`);
+  const attention = s.results.filter((r) => r.outcome === 'conflict' || r.outcome === 'failed' || r.outcome === 'skipped');
+  const limit = options.limit ?? ATTENTION_LIMIT;
+  for (const r of attention.slice(0, limit)) out.push(...renderAttention(r));
+  if (attention.length > limit) out.push(`  … and ${attention.length - limit} more (see ${s.files.results})`);
+  out.push(`results:  ${s.files.results}`);
+  out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${s.notRestorable} applied entries cannot be undone through the API; listed there as not restorable)` : ''}`);
+  out.push(`journal:  ${s.files.journal}`);
+  if (s.exitCode === 4) out.push(`Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`);
+  if (s.exitCode === 5) out.push(`Some entries failed. Running the same command again retries only the conflicts and failures.`);
+  return out.join('\n') + '\n';
+}
+
+function renderAttention(r: EntryResult): string[] {
+  const where = r.sources.length > 0 ? ` (${r.sources.map(formatLocation).join('; ')})` : '';
+  const lines = [`  ${r.outcome.toUpperCase()} ${r.referralId}${r.label === undefined ? '' : ` "${r.label}"`}${where}: ${r.message ?? ''}`];
+  for (const d of r.changedSincePlan ?? []) lines.push(`      ${d.path}: planned from ${JSON.stringify(d.planned)}, now ${JSON.stringify(d.now)}`);
+  return lines;
+}
+
+export function renderApplySummaryJson(s: ApplySummary): string {
+  return JSON.stringify(s, null, 2) + '\n';
+}

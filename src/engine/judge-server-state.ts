@@ -1,0 +1,69 @@
+import { sameOrBothEmpty } from '../core/patch.js';
+import { valueAt } from '../core/json-pointer.js';
+import type { PlanEntry } from '../core/plan.js';
+import type { JsonValue, Referral } from '../core/referral.js';
+import type { FieldDiff } from './events.js';
+
+/**
+ * What a referral read back from the server means for an entry: the one rule
+ * behind ambiguous writes (connection lost after sending), 412s, and resumed
+ * entries whose request may or may not have been committed.
+ *
+ * - every touched path holds the planned `after` value: the write is done.
+ *   If this run (or the interrupted one) may have committed it, it is
+ *   `applied` (and its eTag pinned in the rollback); otherwise the referral was
+ *   already in the target state: `unchanged`.
+ * - the referral still carries the eTag the request was sent with: nothing was
+ *   committed, so the same request may be sent again (If-Match still guards it).
+ * - otherwise someone else changed it. The touched paths whose value differs
+ *   from the pinned `before` are the "changed since plan" diff. With rebase and
+ *   an empty diff, the same ops are re-sent on the new eTag; anything else is a
+ *   conflict and is never overwritten.
+ */
+export type ServerVerdict =
+  | { kind: 'applied'; eTag: string }
+  | { kind: 'unchanged'; eTag: string }
+  | { kind: 'resend' }
+  | { kind: 'rebase'; eTag: string }
+  | { kind: 'conflict'; eTag: string; changedSincePlan: FieldDiff[]; message: string };
+
+export function judgeServerState(
+  entry: PlanEntry,
+  current: Referral,
+  sentWithETag: string,
+  options: { mayHaveCommitted: boolean; rebase: boolean },
+): ServerVerdict {
+  const doc = current as unknown as JsonValue;
+  const eTag = current.eTag ?? '';
+  const holdsAfter = Object.entries(entry.after).every(([path, value]) => sameOrBothEmpty(valueAt(doc, path), value));
+  if (holdsAfter) return options.mayHaveCommitted ? { kind: 'applied', eTag } : { kind: 'unchanged', eTag };
+  if (eTag === sentWithETag) return { kind: 'resend' };
+  const changedSincePlan = diffSincePlan(entry, doc);
+  if (changedSincePlan.length === 0) {
+    if (options.rebase) return { kind: 'rebase', eTag };
+    return {
+      kind: 'conflict',
+      eTag,
+      changedSincePlan,
+      message:
+        'the referral was changed since the plan (new eTag), but none of the fields this entry touches changed; run apply again with --rebase to apply it on the new version',
+    };
+  }
+  const fields = changedSincePlan.map((d) => d.path).join(', ');
+  return {
+    kind: 'conflict',
+    eTag,
+    changedSincePlan,
+    message: `changed since plan: ${fields} (not overwritten; re-plan this referral to include the other edit)`,
+  };
+}
+
+/** Touched paths whose server value differs from the before value pinned in the plan. */
+export function diffSincePlan(entry: PlanEntry, doc: JsonValue): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  for (const [path, planned] of Object.entries(entry.before)) {
+    const now = valueAt(doc, path) ?? null;
+    if (!sameOrBothEmpty(now, planned)) diffs.push({ path, planned, now });
+  }
+  return diffs;
+}

@@ -1,0 +1,45 @@
+import { stringify } from 'csv-stringify/sync';
+import { formatLocation, type SourceLocation } from '../core/diagnostics.js';
+import type { JsonValue } from '../core/referral.js';
+import { writePrivateFileAtomic } from './private-file.js';
+import { stripJson } from './journal.js';
+
+/**
+ * `PLAN.results.csv`: one row per plan entry, for the people who open it in
+ * Excel. UTF-8 BOM (or Excel guesses the wrong encoding), 0600 (customer data),
+ * and every cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) is
+ * prefixed with `'` so opening the file never runs anything.
+ */
+export const RESULTS_COLUMNS = ['input', 'referralId', 'name', 'outcome', 'message', 'eTag', 'changedSincePlan'] as const;
+
+/** One entry's outcome (the engine's EntryResult fits this shape; files may not import engine). */
+export interface ResultRow {
+  sources: readonly SourceLocation[];
+  referralId: string;
+  label?: string;
+  outcome: string;
+  message?: string;
+  eTag?: string;
+  changedSincePlan?: readonly { path: string; planned: JsonValue; now: JsonValue }[];
+}
+
+export function resultsPathFor(planPath: string): string {
+  return `${stripJson(planPath)}.results.csv`;
+}
+
+export function renderResultsCsv(results: readonly ResultRow[]): string {
+  const rows = results.map((r) => [
+    r.sources.map(formatLocation).join('; '),
+    r.referralId,
+    r.label ?? '',
+    r.outcome,
+    r.message ?? '',
+    r.eTag ?? '',
+    (r.changedSincePlan ?? []).map((d) => `${d.path}: ${JSON.stringify(d.planned)} -> ${JSON.stringify(d.now)}`).join('; '),
+  ]);
+  return stringify([[...RESULTS_COLUMNS], ...rows], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
+}
+
+export async function writeResultsCsv(path: string, results: readonly ResultRow[]): Promise<void> {
+  await writePrivateFileAtomic(path, renderResultsCsv(results));
+}
