@@ -10,7 +10,6 @@ import { migrate } from '../../src/engine/migrate.js';
 import { loadTransitionTable, loadWritablePaths } from '../../src/schema/specs.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
-import { applyMigrationPlan } from './apply-helper.js';
 import { activeReferral } from './legacy-fixtures.js';
 
 const TOKEN = 'baseline-test-token';
@@ -103,8 +102,10 @@ describe('refplan migrate --baseline (three-way merge)', () => {
     expect(result.diagnostics.find((d) => d.code === 'merge-conflict')?.severity).toBe('warning');
 
     const { writePlan } = await import('../../src/files/plan-file.js');
-    const plan = await writePlan(join(tempTree(), 'm.plan.json'), result.plan as NonNullable<typeof result.plan>);
-    await applyMigrationPlan(plan, emulator.url, TOKEN);
+    const planPath = join(tempTree(), 'm.plan.json');
+    await writePlan(planPath, result.plan as NonNullable<typeof result.plan>);
+    const applied = await runCli(['apply', planPath, '--base-url', emulator.url], { env: { REFPLAN_TOKEN: TOKEN } });
+    expect(applied.code).toBe(0);
     const after = await send('GET', merged);
     expect(after.details?.dealValue).toBe(2000);
     expect(after.details?.notes).toBe('changed on the server');

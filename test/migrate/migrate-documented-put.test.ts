@@ -8,7 +8,6 @@ import { readPlan } from '../../src/files/plan-file.js';
 import { loadWritablePaths } from '../../src/schema/specs.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
-import { applyMigrationPlan } from './apply-helper.js';
 import { documentedPutBody, legacyPutBodyFile, seedBeforeDocumentedPut } from './legacy-fixtures.js';
 
 const TOKEN = 'migrate-test-token';
@@ -73,7 +72,12 @@ describe('refplan migrate on the documented legacy PUT body', () => {
     expect(put.statusCode).toBe(200);
     await put.body.dump();
 
-    await applyMigrationPlan(plan, viaPlan.url, TOKEN);
+    // The migration plan is a normal plan: the real `refplan apply` runs it unchanged.
+    const applied = await runCli(['apply', planPath, '--base-url', viaPlan.url, '--json'], { env: { REFPLAN_TOKEN: TOKEN } });
+    expect(applied.code).toBe(0);
+    const summary = JSON.parse(applied.stdout) as { kind: string; counts: Record<string, number> };
+    expect(summary.kind).toBe('migration');
+    expect(summary.counts['applied']).toBe(1);
 
     const afterPut = await getReferral(viaPut.url, body.id);
     const afterPlan = await getReferral(viaPlan.url, body.id);
