@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { createClient } from '../src/api/client.js';
@@ -12,6 +10,7 @@ import { summarisePlan } from '../src/core/plan-summary.js';
 import type { JsonValue, Referral } from '../src/core/referral.js';
 import { applyPlan } from '../src/engine/apply.js';
 import { writePlan } from '../src/files/plan-file.js';
+import { emulatorRequests, startEmulatorProcess } from './emulator-process.js';
 
 /**
  * Apply throughput against an emulator in a separate process:
@@ -47,38 +46,8 @@ export interface ApplyBenchOptions {
   log?: (line: string) => void;
 }
 
-// dist/bench/apply.js → dist/src/cli/bin.js
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
 const TOKEN = 'bench-token';
 
-async function startEmulatorProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => {
-      const m = /(http:\/\/\S+\/v1\.0)/.exec(line);
-      if (m === null) reject(new Error(`emulator printed no URL: ${line}`));
-      else resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${String(code)}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function emulatorStats(url: string): Promise<{ total: number; byStatus: Record<string, number> }> {
-  const origin = new URL(url).origin;
-  const res = await request(`${origin}/_emulator/stats`);
-  const body = (await res.body.json()) as { requests: { total: number; byStatus: Record<string, number> } };
-  return body.requests;
-}
 
 /** Every referral of the emulator, read with a generous client (no limit when it has none). */
 async function readAll(url: string): Promise<Referral[]> {
@@ -117,7 +86,8 @@ function benchPlanBody(referrals: readonly Referral[], count: number, baseUrl: s
 async function rateCase(serverRate: number, seconds: number, tellRate: boolean, log: (l: string) => void): Promise<ApplyRateFigures> {
   const entries = Math.round(serverRate * seconds);
   // About 65% of generated referrals are editable (New or Active).
-  const { child, url } = await startEmulatorProcess(['--generate', String(Math.ceil(entries / 0.6) + 50), '--rate', String(serverRate), '--random-seed', '4']);
+  const emulator = await startEmulatorProcess(['--generate', String(Math.ceil(entries / 0.6) + 50), '--rate', String(serverRate), '--random-seed', '4']);
+  const url = emulator.url;
   const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-apply-'));
   try {
     const referrals = await readAll(url);
@@ -125,13 +95,13 @@ async function rateCase(serverRate: number, seconds: number, tellRate: boolean, 
     const plan = await writePlan(planPath, benchPlanBody(referrals, entries, url));
     // Let the server's token bucket refill after the reads.
     await new Promise((r) => setTimeout(r, 1500));
-    const before = await emulatorStats(url);
+    const before = await emulatorRequests(url);
     const client = createClient({ baseUrl: url, token: createStaticTokenProvider(TOKEN), ...(tellRate ? { rate: serverRate } : {}) });
     const started = Date.now();
     const summary = await applyPlan(plan, { client, planPath });
     const elapsed = (Date.now() - started) / 1000;
     await client.close();
-    const after = await emulatorStats(url);
+    const after = await emulatorRequests(url);
     const total = after.total - before.total;
     const throttled = (after.byStatus['429'] ?? 0) - (before.byStatus['429'] ?? 0);
     const figures: ApplyRateFigures = {
@@ -146,14 +116,15 @@ async function rateCase(serverRate: number, seconds: number, tellRate: boolean, 
     log(`apply ${tellRate ? `--rate ${serverRate}` : 'rate unknown'}: ${figures.entries} entries in ${figures.seconds}s; ${figures.rateFraction} of the server limit ${serverRate}/s; 429 share ${(figures.throttledShare * 100).toFixed(2)}%`);
     return figures;
   } finally {
-    await stop(child);
+    await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function legacyCase(count: number, log: (l: string) => void): Promise<ApplyBenchResult['legacy']> {
   const latencyMs = 50;
-  const { child, url } = await startEmulatorProcess(['--generate', String(Math.ceil((count * 2) / 0.6)), '--latency', String(latencyMs), '--random-seed', '5']);
+  const emulator = await startEmulatorProcess(['--generate', String(Math.ceil((count * 2) / 0.6)), '--latency', String(latencyMs), '--random-seed', '5']);
+  const url = emulator.url;
   const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-legacy-'));
   try {
     const referrals = (await readAll(url)).filter((r) => r.status === 'New' || r.status === 'Active');
@@ -190,7 +161,7 @@ async function legacyCase(count: number, log: (l: string) => void): Promise<Appl
     log(`legacy GET+PUT loop at ${latencyMs} ms: ${result.legacySeconds}s for ${count}; refplan apply ${result.refplanSeconds}s: speed-up ${result.speedUp}x`);
     return result;
   } finally {
-    await stop(child);
+    await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
+import { startEmulatorProcess } from './emulator-process.js';
 
 /**
  * Emulator throughput over loopback: GET /referrals/{id} per second and list
@@ -33,19 +30,6 @@ export interface EmulatorBenchOptions {
 }
 
 // dist/bench/emulator.js → dist/src/cli/bin.js
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
-
-async function startChild(count: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', '--generate', String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code} before printing its URL`)));
-  });
-  const url = /http:\/\/[^\s]+\/v1\.0/.exec(line)?.[0];
-  if (url === undefined) throw new Error(`no URL in the emulator's first line: ${line}`);
-  return { child, url };
-}
-
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux only). */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -82,7 +66,7 @@ export async function runEmulatorBench(options: EmulatorBenchOptions = {}): Prom
   const concurrency = options.concurrency ?? 64;
   const seconds = options.seconds ?? 5;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { child, url } = await startChild(count);
+  const { child, url, stop } = await startEmulatorProcess(['--generate', String(count)]);
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 30_000, pipelining: 1 });
   const headers = { authorization: 'Bearer bench' };
   try {
@@ -138,7 +122,7 @@ export async function runEmulatorBench(options: EmulatorBenchOptions = {}): Prom
     return result;
   } finally {
     await agent.close();
-    child.kill('SIGTERM');
+    await stop();
     await new Promise((resolve) => child.once('exit', resolve));
   }
 }

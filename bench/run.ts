@@ -1,6 +1,59 @@
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runApplyBench } from './apply.js';
 import { runEmulatorBench } from './emulator.js';
+import { runPlanBench } from './plan.js';
+import { runValidateBench } from './validate.js';
 
-/** `npm run bench`: runs each benchmark and prints its figures (not a test; no pass/fail). */
-const results: Record<string, unknown> = {};
-results['emulator'] = await runEmulatorBench();
-process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+/**
+ * `npm run bench`: every benchmark in one go (each against emulators in
+ * separate processes), then bench/results.json and a short table of the
+ * figures the issues set goals for. Figures, not tests: nothing fails here.
+ */
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const started = new Date();
+
+log('== emulator');
+const emulator = await runEmulatorBench({ log });
+log('\n== validate');
+const validate = await runValidateBench();
+log(`validate: ${Math.round(validate.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${validate.peakRssMb.toFixed(0)} MB`);
+log('\n== plan');
+const plan = await runPlanBench({ log });
+log('\n== apply');
+const apply = await runApplyBench({ log });
+
+const fromChangeSet = plan.cases.find((c) => c.name.startsWith('2,000 id'));
+const fromSpreadsheet = plan.cases.find((c) => c.name.startsWith('exported'));
+const fixed = (n: number | undefined, digits: number) => (n === undefined ? 'n/a' : n.toFixed(digits));
+const rows: [string, string, string][] = [
+  ['emulator GET /referrals/{id} per second', Math.round(emulator.getsPerSecond).toLocaleString('en-US'), '≥ 5,000'],
+  ['validate: CSV rows per second (1,000,000 rows)', Math.round(validate.rowsPerSecond).toLocaleString('en-US'), '≥ 100,000'],
+  ['validate: peak RSS, MB', validate.peakRssMb.toFixed(0), '< 250'],
+  ['plan: read requests per changed referral (2,000 of 20,000)', fixed(fromChangeSet?.readsPerChange, 3), '≤ 250 reads in all'],
+  ['apply, limit unknown: achieved rate / server limit', fixed(apply.unknownRate.rateFraction, 3), '≥ 0.92'],
+  ['apply, limit unknown: share of 429s', `${(apply.unknownRate.throttledShare * 100).toFixed(2)} %`, '< 1 %'],
+  ['apply, --rate given: achieved rate / server limit', fixed(apply.givenRate.rateFraction, 3), '≥ 0.97'],
+  ['apply, --rate given: share of 429s', `${(apply.givenRate.throttledShare * 100).toFixed(2)} %`, '< 0.1 %'],
+  ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
+  ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
+  [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
+];
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, table: rows };
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+
+const width = Math.max(...rows.map((r) => r[0].length));
+log(`\n== summary (${machine.cores} × ${machine.cpu}, ${machine.node}); written to bench/results.json`);
+log(`${'figure'.padEnd(width)}  ${'measured'.padStart(10)}  goal`);
+for (const [name, value, goal] of rows) log(`${name.padEnd(width)}  ${value.padStart(10)}  ${goal}`);

@@ -93,3 +93,12 @@ export type { ReadMode } from './engine/resolve-selectors.js';
 export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
 export type { ExportBaseline } from './files/export-baseline.js';
 export type { RejectRow } from './files/rejects-csv.js';
+// Migration off the legacy PUT (issue 6).
+export { migrate } from './engine/migrate.js';
+export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';
+export { startProxy } from './engine/proxy.js';
+export type { ProxyOptions, ProxyRequestEvent, ProxyMode, RunningProxy } from './engine/proxy.js';
+export { readLegacyBodies } from './files/read-legacy-bodies.js';
+export type { LegacyBody, LegacyBodiesResult } from './files/read-legacy-bodies.js';
+export { parseTolerantJson } from './core/tolerant-json.js';
+export type { ParsedValue, TolerantParseResult } from './core/tolerant-json.js';

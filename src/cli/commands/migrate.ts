@@ -1,13 +1,61 @@
 import type { Command } from 'commander';
-import { RefplanError } from '../../core/errors.js';
+import { hasErrors } from '../../core/diagnostics.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder until the command lands: registered so that --help lists the workflow.
-export function register(program: Command, _ctx: CliContext): void {
-  program
+export interface MigrateCommandOptions {
+  output: string;
+  baseline?: string;
+  skipConflicts?: boolean;
+  json?: boolean;
+  [flag: string]: unknown;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const command = program
     .command('migrate')
-    .description('(not yet available)')
-    .action(() => {
-      throw new RefplanError('not-implemented', 'refplan migrate is not available yet in this build');
-    });
+    .description('turn legacy full-document PUT bodies into a plan of minimal PATCHes (show/apply/rollback it like any plan)')
+    .argument('<paths...>', 'files or folders of captured PUT bodies: JSON, JSON arrays or NDJSON (*.json, *.ndjson, *.jsonl)')
+    .requiredOption('-o, --output <plan>', 'the plan file to write (mode 0600)')
+    .option('--baseline <dir>', 'folder of <referral id>.json documents the legacy client last read: three-way merge')
+    .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
+    .option('--json', 'print the migration report as JSON');
+  addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
+    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, view] = await Promise.all([
+      import('../../engine/migrate.js'),
+      import('../../files/plan-file.js'),
+      import('../../schema/specs.js'),
+      import('../views/migration-report.js'),
+    ]);
+    const { client, baseUrl } = openClient(connectionFlags(opts), ctx.io.env);
+    try {
+      const result = await migrate({
+        files: paths,
+        client,
+        ...(opts.baseline === undefined ? {} : { baselineDir: opts.baseline }),
+        writablePaths: loadWritablePaths(),
+        table: loadTransitionTable(),
+        now: new Date(),
+        baseUrl,
+        skipConflicts: opts.skipConflicts === true,
+      });
+      if (result.plan === undefined || hasErrors(result.diagnostics)) {
+        const errors = result.diagnostics.filter((d) => d.severity === 'error');
+        throw new InvalidInputError(
+          `${errors.length === 1 ? 'a problem' : `${errors.length} problems`} in the legacy bodies; no plan was written and nothing was sent`,
+          result.diagnostics,
+          result.report.conflicts.length > 0 ? 'conflicts: fields changed by the client and on the server since the baseline; see each message' : undefined,
+        );
+      }
+      const plan = await writePlan(opts.output, result.plan);
+      const v = { report: result.report, diagnostics: result.diagnostics, plan, planPath: opts.output };
+      if (opts.json === true) ctx.io.stdout.write(view.renderMigrationJson(v));
+      else ctx.io.stdout.write(view.renderMigrationHuman(v));
+      ctx.exitCode = result.report.conflicts.length > 0 ? ExitCode.conflicts : ExitCode.ok;
+    } finally {
+      await client.close();
+    }
+  });
 }
