@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { CliContext } from '../context.js';
+import { listenFailure } from '../listen-error.js';
 
 /** The fixed port `refplan emulator` binds when --port is not given (README, "The emulator"). */
 export const DEFAULT_EMULATOR_PORT = 4780;
@@ -22,7 +23,7 @@ interface EmulatorFlags {
   resetAfterCommitRate?: string;
 }
 
-type NumberRule = { flag: string; integer?: boolean; min: number; max?: number; minExclusive?: boolean };
+type NumberRule = { flag: string; integer?: boolean; min: number; max?: number; minExclusive?: boolean; example: string };
 
 function parseNumber(text: string | undefined, rule: NumberRule): number | undefined {
   if (text === undefined) return undefined;
@@ -37,7 +38,7 @@ function parseNumber(text: string | undefined, rule: NumberRule): number | undef
     (rule.minExclusive === true ? value <= rule.min : value < rule.min) ||
     (rule.max !== undefined && value > rule.max)
   ) {
-    throw new UsageError(`${rule.flag} must be ${kind} ${range}, got '${text}'`, `for example: refplan emulator ${rule.flag} ${rule.max === 1 ? '0.05' : rule.min + 1}`);
+    throw new UsageError(`${rule.flag} must be ${kind} ${range}, got '${text}'`, `for example: refplan emulator ${rule.flag} ${rule.example}`);
   }
   return value;
 }
@@ -45,19 +46,19 @@ function parseNumber(text: string | undefined, rule: NumberRule): number | undef
 /** Flags → library options; every bad value is a UsageError naming the flag. */
 export function parseEmulatorFlags(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = {
-    port: parseNumber(flags.port, { flag: '--port', integer: true, min: 0, max: 65535 }) ?? DEFAULT_EMULATOR_PORT,
+    port: parseNumber(flags.port, { flag: '--port', integer: true, min: 0, max: 65535, example: '4780' }) ?? DEFAULT_EMULATOR_PORT,
     host: flags.host ?? '127.0.0.1',
   };
   const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
   };
-  set('generate', parseNumber(flags.generate, { flag: '--generate', integer: true, min: 0 }));
-  set('randomSeed', parseNumber(flags.randomSeed, { flag: '--random-seed', integer: true, min: 0, max: 4294967295 }));
-  set('rate', parseNumber(flags.rate, { flag: '--rate', min: 0, minExclusive: true }));
-  set('burst', parseNumber(flags.burst, { flag: '--burst', min: 1 }));
-  set('latencyMs', parseNumber(flags.latency, { flag: '--latency', min: 0 }));
-  set('failRate', parseNumber(flags.failRate, { flag: '--fail-rate', min: 0, max: 1 }));
-  set('resetAfterCommitRate', parseNumber(flags.resetAfterCommitRate, { flag: '--reset-after-commit-rate', min: 0, max: 1 }));
+  set('generate', parseNumber(flags.generate, { flag: '--generate', integer: true, min: 0, example: '1000' }));
+  set('randomSeed', parseNumber(flags.randomSeed, { flag: '--random-seed', integer: true, min: 0, max: 4294967295, example: '42' }));
+  set('rate', parseNumber(flags.rate, { flag: '--rate', min: 0, minExclusive: true, example: '50' }));
+  set('burst', parseNumber(flags.burst, { flag: '--burst', min: 1, example: '10' }));
+  set('latencyMs', parseNumber(flags.latency, { flag: '--latency', min: 0, example: '20' }));
+  set('failRate', parseNumber(flags.failRate, { flag: '--fail-rate', min: 0, max: 1, example: '0.05' }));
+  set('resetAfterCommitRate', parseNumber(flags.resetAfterCommitRate, { flag: '--reset-after-commit-rate', min: 0, max: 1, example: '0.02' }));
   if (flags.burst !== undefined && flags.rate === undefined) throw new UsageError('--burst needs --rate', 'for example: --rate 50 --burst 10');
   if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token must not be empty');
   if (flags.host !== undefined && flags.host.trim() === '') throw new UsageError('--host must not be empty', 'for example: --host 127.0.0.1');
@@ -105,9 +106,8 @@ export function register(program: Command, ctx: CliContext): void {
         emulator = await startEmulator(options);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') {
-          throw new UsageError(`port ${options.port} is already in use`, 'pick another with --port N, or --port 0 for a free one');
-        }
+        const listen = listenFailure(e, { port: options.port ?? DEFAULT_EMULATOR_PORT, host: options.host ?? '127.0.0.1' });
+        if (listen !== undefined) throw listen;
         if (err.name === 'DataFileError') throw new UsageError(err.message, 'the file must hold a JSON array of referral objects, each with an "id"');
         throw e;
       }

@@ -21,7 +21,22 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('-o, --output <plan>', 'the plan file to write (mode 0600)')
     .option('--baseline <dir>', 'folder of <referral id>.json documents the legacy client last read: three-way merge')
     .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
-    .option('--json', 'print the migration report as JSON');
+    .option('--json', 'print the migration report as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan migrate captured-puts/ -o migration.plan.json',
+        '  $ refplan migrate bodies.ndjson --baseline last-read/ -o migration.plan.json --json',
+        '  $ refplan show migration.plan.json && refplan apply migration.plan.json',
+        '',
+        'Reads each referral once; writes nothing to the API. The plan file is written with mode 0600.',
+        'Exit codes: 0 planned, 4 conflicting referrals left out (--skip-conflicts), 3 invalid input',
+        '(unreadable bodies, conflicts; no plan written, nothing sent), 1 operational error (usage, network,',
+        'auth, write).',
+      ].join('\n'),
+    );
   addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
     const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, view] = await Promise.all([
       import('../../engine/migrate.js'),

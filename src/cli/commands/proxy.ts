@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { ProxyRequestEvent } from '../../engine/proxy.js';
 import type { CliContext } from '../context.js';
+import { listenFailure } from '../listen-error.js';
 
 /** Default port of `refplan proxy` (documented in the README). */
 export const DEFAULT_PROXY_PORT = 7071;
@@ -37,16 +38,36 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--port <n>', `port to listen on (0 picks a free one)`, String(DEFAULT_PROXY_PORT))
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--shadow', 'forward PUTs unchanged and only log the patch that would have been sent')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ refplan proxy --upstream https://api.partner.microsoft.com/v1.0 --port 7071',
+        '  $ refplan proxy --upstream http://127.0.0.1:4780/v1.0 --port 0 --shadow',
+        '',
+        'Point the legacy client\'s base URL at the first stdout line (http://127.0.0.1:PORT/v1.0).',
+        'Then one line per request: method, id, ops, status, latency. The client\'s Authorization header is',
+        'forwarded, never logged. Stops on Ctrl+C / SIGTERM.',
+        'Exit codes: 0 stopped cleanly, 1 bad flag value, port in use or host not available.',
+      ].join('\n'),
+    )
     .action(async (opts: ProxyCommandOptions) => {
       const { startProxy } = await import('../../engine/proxy.js');
       const out = ctx.io.stdout;
-      const proxy = await startProxy({
-        upstream: opts.upstream,
-        port: parsePort(opts.port),
-        host: opts.host,
-        shadow: opts.shadow === true,
-        onRequest: (e) => out.write(`${formatProxyLine(e)}\n`),
-      });
+      const port = parsePort(opts.port);
+      let proxy;
+      try {
+        proxy = await startProxy({
+          upstream: opts.upstream,
+          port,
+          host: opts.host,
+          shadow: opts.shadow === true,
+          onRequest: (e) => out.write(`${formatProxyLine(e)}\n`),
+        });
+      } catch (e) {
+        throw listenFailure(e, { port, host: opts.host }) ?? e;
+      }
       // The first stdout line is the URL, so scripts can start the proxy on port 0 and read it.
       out.write(`${proxy.url}\n`);
       ctx.io.stderr.write(`refplan proxy: forwarding to ${opts.upstream}${opts.shadow === true ? ' (shadow: PUTs forwarded unchanged)' : ''}; Ctrl-C stops it\n`);
