@@ -123,6 +123,5 @@ export async function runEmulatorBench(options: EmulatorBenchOptions = {}): Prom
   } finally {
     await agent.close();
     await stop();
-    await new Promise((resolve) => child.once('exit', resolve));
   }
 }

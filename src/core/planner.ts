@@ -1,12 +1,13 @@
 import type { Change, InputFile } from './changeset.js';
 import { error, warning, type Diagnostic, type SourceLocation } from './diagnostics.js';
 import { isObject, valueAt } from './json-pointer.js';
-import { applyOps, inverseOps, opsForLeaves, type LeafTarget } from './patch.js';
+import { applyOps, opsForLeaves, type LeafTarget } from './patch.js';
 import { PLAN_FORMAT, type Plan, type PlanEntry, type PlanKind } from './plan.js';
 import { summarisePlan } from './plan-summary.js';
 import type { JsonValue, PatchOp, Referral } from './referral.js';
-import { isIrreversibleMove, judgeTransition, type ReferralState, type TransitionTable } from './transitions.js';
+import { judgeTransition, type TransitionTable } from './transitions.js';
 import { mergeChanges, memberValue } from './merge-changes.js';
+import { buildPlanEntry, stateOf } from './plan-entry.js';
 import { explainViolation, shortLocation } from './plan-messages.js';
 import { leafRules, teamArrayPath, type WritablePathTable } from './writable-paths.js';
 
@@ -67,15 +68,6 @@ interface Work {
 
 const STATE_PATHS = { status: '/status', substatus: '/substatus', statusReason: '/statusReason' } as const;
 
-function stateOf(doc: JsonValue): ReferralState {
-  const text = (p: string) => {
-    const v = valueAt(doc, p);
-    return typeof v === 'string' ? v : null;
-  };
-  return { status: text(STATE_PATHS.status), substatus: text(STATE_PATHS.substatus), statusReason: text(STATE_PATHS.statusReason) };
-}
-
-const describeState = (s: ReferralState) => `${s.status ?? '?'}/${s.substatus ?? '?'}`;
 
 /** Plans one referral; pushes diagnostics; returns its entry, `'unchanged'`, or `undefined` when rejected. */
 function planReferral(
@@ -157,34 +149,7 @@ function planReferral(
     entryWarnings.push(message);
   }
 
-  const inverse = inverseOps(doc, ops);
-  const before: Record<string, JsonValue> = {};
-  const afterValues: Record<string, JsonValue> = {};
-  for (const inv of inverse) {
-    before[inv.path] = inv.value;
-    afterValues[inv.path] = valueAt(after, inv.path) ?? null;
-  }
-  const entry: PlanEntry = {
-    referralId: id,
-    sources: work.changes.map((c) => c.source),
-    eTag,
-    before,
-    after: afterValues,
-    ops,
-    inverse,
-    irreversible: isIrreversibleMove(table, beforeState, afterState),
-    warnings: entryWarnings,
-  };
-  if (typeof referral.name === 'string') entry.label = referral.name;
-  if (describeState(beforeState) !== describeState(afterState)) entry.transition = { from: describeState(beforeState), to: describeState(afterState) };
-  if ('/details/dealValue' in before || '/details/currency' in before) {
-    const currency = (d: JsonValue) => {
-      const c = valueAt(d, '/details/currency');
-      return typeof c === 'string' ? c : null;
-    };
-    entry.dealCurrency = { before: currency(doc), after: currency(after) };
-  }
-  return entry;
+  return buildPlanEntry({ referral, doc, ops, table, sources: work.changes.map((c) => c.source), eTag, warnings: entryWarnings });
 }
 
 /**

@@ -3,7 +3,6 @@ import type { Change } from '../core/changeset.js';
 import { info, type Diagnostic } from '../core/diagnostics.js';
 import type { Referral } from '../core/referral.js';
 import { baselinePathFor, readExportBaseline } from '../files/export-baseline.js';
-import { loadWritablePaths } from '../schema/specs.js';
 
 /**
  * The spreadsheet round trip: rows of a file written by `refplan export` are

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import type { ReferralsClient } from '../api/types.js';
 import { error, hasErrors, info, warning, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import { getAt, valueAt } from '../core/json-pointer.js';
-import { applyOps, inverseOps, jsonEqual } from '../core/patch.js';
+import { applyOps, jsonEqual } from '../core/patch.js';
 import { explainViolation } from '../core/plan-messages.js';
+import { buildPlanEntry, stateOf } from '../core/plan-entry.js';
 import { PLAN_FORMAT, type Plan, type PlanEntry } from '../core/plan.js';
 import { summarisePlan } from '../core/plan-summary.js';
 import { putToPatch } from '../core/put-to-patch.js';
 import type { JsonValue, PatchOp, Referral } from '../core/referral.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
-import { isIrreversibleMove, judgeTransition, type ReferralState, type TransitionTable } from '../core/transitions.js';
+import { judgeTransition, type TransitionTable } from '../core/transitions.js';
 import { isJsonObject, readLegacyBodies, type JsonObject, type LegacyBody } from '../files/read-legacy-bodies.js';
 import type { WritablePaths } from '../schema/specs.js';
 
@@ -104,14 +105,6 @@ interface Work {
   sources: SourceLocation[];
   source: LegacyBody['source'];
 }
-
-const stateOf = (doc: JsonValue): ReferralState => {
-  const text = (p: string) => {
-    const v = valueAt(doc, p);
-    return typeof v === 'string' ? v : null;
-  };
-  return { status: text('/status'), substatus: text('/substatus'), statusReason: text('/statusReason') };
-};
 
 const isUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}/`);
 
@@ -314,38 +307,7 @@ function migrateOne(
   }
   eTag = eTag as string;
 
-  const inverse = inverseOps(doc, ops);
-  const before: Record<string, JsonValue> = {};
-  const afterValues: Record<string, JsonValue> = {};
-  for (const inv of inverse) {
-    before[inv.path] = inv.value;
-    afterValues[inv.path] = valueAt(after, inv.path) ?? null;
-  }
-  const entry: PlanEntry = {
-    referralId: id,
-    sources: work.sources,
-    eTag,
-    before,
-    after: afterValues,
-    ops,
-    inverse,
-    irreversible: isIrreversibleMove(options.table, beforeState, afterState),
-    warnings: entryWarnings,
-  };
-  if (typeof referral.name === 'string') entry.label = referral.name;
-  // The optional display fields the planner also fills, so `show` names the move and the deal
-  // currency even when status or currency is not itself touched. The planner builds its entries
-  // in a private function; once it exports that builder, this block should call it instead.
-  const describe = (s: ReferralState) => `${s.status ?? '?'}/${s.substatus ?? '?'}`;
-  if (describe(beforeState) !== describe(afterState)) entry.transition = { from: describe(beforeState), to: describe(afterState) };
-  if ('/details/dealValue' in before || '/details/currency' in before) {
-    const currency = (d: JsonValue) => {
-      const c = valueAt(d, '/details/currency');
-      return typeof c === 'string' ? c : null;
-    };
-    entry.dealCurrency = { before: currency(doc), after: currency(after) };
-  }
-  return entry;
+  return buildPlanEntry({ referral, doc, ops, table: options.table, sources: work.sources, eTag, warnings: entryWarnings });
 }
 
 /** Per writable field: touched, no-op, left out (never cleared), kept server value. */

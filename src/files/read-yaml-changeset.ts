@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import type { RawChange, RawField, RawMember, RawValue, RawWhereTest } from '../core/changeset/raw-change.js';
