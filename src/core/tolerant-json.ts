@@ -102,13 +102,19 @@ class TolerantParser {
     const found = offset >= this.text.length ? undefined : this.excerpt(offset);
     const message = found === undefined ? `${expected}, but the file ends here` : `${expected}`;
     this.diagnostics.push(
-      error('json-syntax', message, {
+      // A separate code for "the text stopped early": readers of refplan's own files call that truncation.
+      error(found === undefined ? 'json-truncated' : 'json-syntax', message, {
         at: { file: this.file, ...this.position(offset) },
         ...(found === undefined ? {} : { text: found }),
         ...(hint === undefined ? {} : { hint }),
       }),
     );
     throw new SyntaxStop();
+  }
+
+  private describe(offset: number): string {
+    const { line, column } = this.position(offset);
+    return `line ${line}, column ${column}`;
   }
 
   private excerpt(offset: number): string {
@@ -192,7 +198,8 @@ class TolerantParser {
     const t = this.text;
     for (;;) {
       const c = t[this.pos];
-      if (c === undefined || c === '\n') {
+      if (c === undefined) this.fail('expected a closing double quote for the string that starts at ' + this.describe(start));
+      if (c === '\n') {
         this.fail('expected a closing double quote for this string', 'close the string on the same line; write a line break as \\n', start);
       }
       if (c === '"') {

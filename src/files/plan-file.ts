@@ -6,8 +6,8 @@ import type { ErrorObject } from 'ajv';
 import { canonicalJson } from '../core/canonical-json.js';
 import { FileError, InternalError, PlanIntegrityError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { locateJsonSyntaxError } from '../core/json-syntax-error.js';
 import { PLAN_FORMAT, type Plan } from '../core/plan.js';
+import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
 import { writePrivateFileAtomic } from './private-file.js';
@@ -88,13 +88,17 @@ export function parsePlanText(rawText: string, file: string): Plan {
   try {
     doc = JSON.parse(text);
   } catch {
-    // JSON.parse's messages do not always say where; the scanner does.
-    const syntax = locateJsonSyntaxError(text);
-    if (syntax === undefined) throw new PlanIntegrityError(`${file} is not valid JSON`, kindHint);
-    const where = `line ${syntax.line}, column ${syntax.column} (byte offset ${syntax.offset})`;
-    const what = syntax.truncated
-      ? `it ends in the middle of the document at ${where}; the file looks truncated`
-      : `unexpected ${JSON.stringify(syntax.found)} at ${where}`;
+    // JSON.parse's messages do not always say where; the tolerant reader's first complaint does
+    // (a trailing comma or comment it would accept elsewhere is still an edit to a plan).
+    const diagnostics = parseTolerantJson(text, file).diagnostics;
+    const problem = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
+    const at = problem?.at;
+    if (problem === undefined || at === undefined || !('line' in at)) throw new PlanIntegrityError(`${file} is not valid JSON`, kindHint);
+    const where = `line ${at.line}, column ${at.column}`;
+    const what =
+      problem.code === 'json-truncated'
+        ? `it ends in the middle of the document at ${where}; the file looks truncated`
+        : `${problem.message} at ${where}${problem.text === undefined ? '' : ` (found ${JSON.stringify(problem.text)})`}`;
     throw new PlanIntegrityError(`${file} is not valid JSON: ${what}`, kindHint);
   }
 

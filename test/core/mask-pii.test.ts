@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { locateJsonSyntaxError } from '../../src/core/json-syntax-error.js';
 import { maskEmail, maskPhone, maskPii, maskText } from '../../src/core/mask-pii.js';
 
 describe('maskPii', () => {
@@ -17,17 +16,5 @@ describe('maskPii', () => {
     expect(maskPii('CRM-000123456789', '/externalReferenceId')).toBe('CRM-000123456789');
     // Dates are not phone numbers even in free text.
     expect(maskText('due 2026-03-31, ping a@b.co', true)).toBe('due 2026-03-31, ping a***@b.co');
-  });
-});
-
-describe('locateJsonSyntaxError', () => {
-  it('accepts valid JSON', () => {
-    for (const t of ['{}', '[1,-2.5e3,"a\\u00e9",true,false,null]', ' {"a":{"b":[]}} ']) expect(locateJsonSyntaxError(t)).toBeUndefined();
-  });
-  it('finds the first bad character and tells truncation apart', () => {
-    expect(locateJsonSyntaxError('{"a":1,}')).toMatchObject({ offset: 7, line: 1, column: 8, truncated: false, found: '}' });
-    expect(locateJsonSyntaxError('{\n "a": [1,\n')).toMatchObject({ line: 3, column: 1, truncated: true, found: undefined });
-    expect(locateJsonSyntaxError('{} x')).toMatchObject({ offset: 3, found: 'x' });
-    expect(locateJsonSyntaxError('01')).toMatchObject({ offset: 1 });
   });
 });
