@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { createClient } from '../api/client.js';
-import { CLIENT_FLAGS, resolveClientConfig, type ClientFlags } from '../api/config.js';
-import type { ReferralsClient } from '../api/types.js';
+import { CLIENT_FLAGS, type ClientFlags } from '../api/client-flags.js';
 
 /**
  * The connection flags every command that talks to the API shares (plan,
  * export, apply, rollback, migrate): `--base-url`, `--token-command`, `--auth`,
  * `--rate`, `--concurrency`, `--timeout`. Declared once, from the client's own
  * table (`CLIENT_FLAGS`), so names, help and parsing cannot drift between commands.
+ * Declaring them must stay cheap (no HTTP client): `open-client.ts` builds the client.
  */
 export type ConnectionFlags = ClientFlags;
 
@@ -24,11 +23,4 @@ export function connectionFlags(opts: Record<string, unknown>): ConnectionFlags 
     if (typeof value === 'string' || typeof value === 'number') flags[f.key] = value;
   }
   return flags as ConnectionFlags;
-}
-
-/** A client for the run, from the flags and the environment (REFPLAN_BASE_URL, REFPLAN_TOKEN). */
-export function openClient(flags: ConnectionFlags, env: NodeJS.ProcessEnv): { client: ReferralsClient; baseUrl: string } {
-  const config = resolveClientConfig({ flags, env });
-  const { tokenSource: _source, ...options } = config;
-  return { client: createClient(options), baseUrl: config.baseUrl };
 }

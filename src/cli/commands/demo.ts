@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -22,10 +20,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async (flags: { dir: string; referrals: string }) => {
-      const referrals = Number(flags.referrals);
-      if (!Number.isInteger(referrals) || referrals < 20) throw new UsageError(`--referrals must be a whole number of at least 20, got '${flags.referrals}'`);
-      // Lazy: main imports the command table, which imports this file.
-      const [{ runDemo }, { runCli }] = await Promise.all([import('../demo/run-demo.js'), import('../main.js')]);
-      ctx.exitCode = await runDemo(ctx.io, { dir: join(ctx.io.cwd, flags.dir), referrals, runCommand: runCli });
+      const { runDemo } = await import('./demo-action.js');
+      await runDemo(ctx, flags);
     });
 }

@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { CliContext } from '../context.js';
-import { listenFailure } from '../listen-error.js';
 
 /** The fixed port `refplan emulator` binds when --port is not given (README, "The emulator"). */
 export const DEFAULT_EMULATOR_PORT = 4780;
 
-interface EmulatorFlags {
+export interface EmulatorFlags {
   port?: string;
   host?: string;
   generate?: string;
@@ -21,51 +17,6 @@ interface EmulatorFlags {
   latency?: string;
   failRate?: string;
   resetAfterCommitRate?: string;
-}
-
-type NumberRule = { flag: string; integer?: boolean; min: number; max?: number; minExclusive?: boolean; example: string };
-
-function parseNumber(text: string | undefined, rule: NumberRule): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text.trim());
-  const range =
-    rule.max === undefined ? `${rule.minExclusive === true ? 'greater than' : 'at least'} ${rule.min}` : `between ${rule.min} and ${rule.max}`;
-  const kind = rule.integer === true ? 'a whole number' : 'a number';
-  if (
-    text.trim() === '' ||
-    !Number.isFinite(value) ||
-    (rule.integer === true && !Number.isInteger(value)) ||
-    (rule.minExclusive === true ? value <= rule.min : value < rule.min) ||
-    (rule.max !== undefined && value > rule.max)
-  ) {
-    throw new UsageError(`${rule.flag} must be ${kind} ${range}, got '${text}'`, `for example: refplan emulator ${rule.flag} ${rule.example}`);
-  }
-  return value;
-}
-
-/** Flags → library options; every bad value is a UsageError naming the flag. */
-export function parseEmulatorFlags(flags: EmulatorFlags): EmulatorOptions {
-  const options: EmulatorOptions = {
-    port: parseNumber(flags.port, { flag: '--port', integer: true, min: 0, max: 65535, example: '4780' }) ?? DEFAULT_EMULATOR_PORT,
-    host: flags.host ?? '127.0.0.1',
-  };
-  const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined): void => {
-    if (value !== undefined) options[key] = value;
-  };
-  set('generate', parseNumber(flags.generate, { flag: '--generate', integer: true, min: 0, example: '1000' }));
-  set('randomSeed', parseNumber(flags.randomSeed, { flag: '--random-seed', integer: true, min: 0, max: 4294967295, example: '42' }));
-  set('rate', parseNumber(flags.rate, { flag: '--rate', min: 0, minExclusive: true, example: '50' }));
-  set('burst', parseNumber(flags.burst, { flag: '--burst', min: 1, example: '10' }));
-  set('latencyMs', parseNumber(flags.latency, { flag: '--latency', min: 0, example: '20' }));
-  set('failRate', parseNumber(flags.failRate, { flag: '--fail-rate', min: 0, max: 1, example: '0.05' }));
-  set('resetAfterCommitRate', parseNumber(flags.resetAfterCommitRate, { flag: '--reset-after-commit-rate', min: 0, max: 1, example: '0.02' }));
-  if (flags.burst !== undefined && flags.rate === undefined) throw new UsageError('--burst needs --rate', 'for example: --rate 50 --burst 10');
-  if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token must not be empty');
-  if (flags.host !== undefined && flags.host.trim() === '') throw new UsageError('--host must not be empty', 'for example: --host 127.0.0.1');
-  set('seedFile', flags.seedFile);
-  set('dataFile', flags.data);
-  set('token', flags.token);
-  return options;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -98,35 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async (flags: EmulatorFlags) => {
-      const options = parseEmulatorFlags(flags);
-      const ignored =
-        options.dataFile !== undefined && existsSync(options.dataFile) && (options.generate !== undefined || options.seedFile !== undefined);
-      let emulator;
-      try {
-        emulator = await startEmulator(options);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        const listen = listenFailure(e, { port: options.port ?? DEFAULT_EMULATOR_PORT, host: options.host ?? '127.0.0.1' });
-        if (listen !== undefined) throw listen;
-        if (err.name === 'DataFileError') throw new UsageError(err.message, 'the file must hold a JSON array of referral objects, each with an "id"');
-        throw e;
-      }
-      // The first stdout line carries the base URL so scripts can start it on port 0.
-      ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${emulator.store.size} referrals)\n`);
-      if (ignored) {
-        ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
-      }
-      ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await emulator.close();
-      ctx.io.stderr.write(options.dataFile === undefined ? 'emulator stopped\n' : `emulator stopped; data saved to ${options.dataFile}\n`);
+      const { runEmulator } = await import('./emulator-action.js');
+      await runEmulator(ctx, flags);
     });
 }

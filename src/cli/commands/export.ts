@@ -1,12 +1,8 @@
-import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
-import { renderDiagnostic } from '../render-error.js';
-import { parseWhereFlags } from '../where-flag.js';
-import { normaliseWhere } from '../../engine/where-selector.js';
+import { addConnectionOptions } from '../connection-options.js';
 
-interface ExportFlags {
+export interface ExportFlags {
   output: string;
   where?: string[];
   format?: 'csv' | 'yaml';
@@ -46,32 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     );
   addConnectionOptions(command);
   command.action(async (flags: ExportFlags) => {
-    const { io } = ctx;
-    const normalised = normaliseWhere(parseWhereFlags(flags.where ?? []));
-    for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
-    const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
-    const { exportReferrals } = await import('../../engine/export.js');
-    let result;
-    try {
-      result = await exportReferrals({
-        client,
-        baseUrl,
-        where: normalised.tests,
-        output: resolve(io.cwd, flags.output),
-        ...(flags.format === undefined ? {} : { format: flags.format }),
-        ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
-      });
-    } finally {
-      await client.close();
-    }
-    if (flags.json === true) {
-      io.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    } else {
-      io.stdout.write(
-        `Exported ${result.referrals} referral(s) to ${result.output} (${result.format}, ${result.readRequests} read request(s)).\n` +
-          `Baseline for planning without reads: ${result.baselinePath}\n` +
-          `Edit cells, then: refplan plan ${flags.output}\n`,
-      );
-    }
+    const { runExport } = await import('./export-action.js');
+    await runExport(ctx, flags);
   });
 }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { hasErrors } from '../../core/diagnostics.js';
-import { InvalidInputError } from '../../core/errors.js';
-import { ExitCode } from '../../core/exit-codes.js';
-import { addConnectionOptions, connectionFlags, openClient } from '../connection-options.js';
+import { addConnectionOptions } from '../connection-options.js';
 import type { CliContext } from '../context.js';
 
 export interface MigrateCommandOptions {
@@ -38,39 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     );
   addConnectionOptions(command).action(async (paths: string[], opts: MigrateCommandOptions) => {
-    const [{ migrate }, { writePlan }, { loadTransitionTable, loadWritablePaths }, view] = await Promise.all([
-      import('../../engine/migrate.js'),
-      import('../../files/plan-file.js'),
-      import('../../schema/specs.js'),
-      import('../views/migration-report.js'),
-    ]);
-    const { client, baseUrl } = openClient(connectionFlags(opts), ctx.io.env);
-    try {
-      const result = await migrate({
-        files: paths,
-        client,
-        ...(opts.baseline === undefined ? {} : { baselineDir: opts.baseline }),
-        writablePaths: loadWritablePaths(),
-        table: loadTransitionTable(),
-        now: new Date(),
-        baseUrl,
-        skipConflicts: opts.skipConflicts === true,
-      });
-      if (result.plan === undefined || hasErrors(result.diagnostics)) {
-        const errors = result.diagnostics.filter((d) => d.severity === 'error');
-        throw new InvalidInputError(
-          `${errors.length === 1 ? 'a problem' : `${errors.length} problems`} in the legacy bodies; no plan was written and nothing was sent`,
-          result.diagnostics,
-          result.report.conflicts.length > 0 ? 'conflicts: fields changed by the client and on the server since the baseline; see each message' : undefined,
-        );
-      }
-      const plan = await writePlan(opts.output, result.plan);
-      const v = { report: result.report, diagnostics: result.diagnostics, plan, planPath: opts.output };
-      if (opts.json === true) ctx.io.stdout.write(view.renderMigrationJson(v));
-      else ctx.io.stdout.write(view.renderMigrationHuman(v));
-      ctx.exitCode = result.report.conflicts.length > 0 ? ExitCode.conflicts : ExitCode.ok;
-    } finally {
-      await client.close();
-    }
+    const { runMigrate } = await import('./migrate-action.js');
+    await runMigrate(ctx, paths, opts);
   });
 }

@@ -1,9 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Command } from 'commander';
 import { createClient } from '../../api/client.js';
-import { CLIENT_FLAGS, resolveClientConfig, type ClientFlags } from '../../api/config.js';
+import { resolveClientConfig, type ClientFlags } from '../../api/config.js';
 import type { ClientEvent } from '../../api/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
@@ -20,12 +19,6 @@ export interface ApplyFlags extends ClientFlags {
   json?: boolean;
   html?: string;
   yes?: boolean;
-}
-
-/** Declares the API client's flags on a command, the same way every command does. */
-export function addClientFlags(command: Command): Command {
-  for (const f of CLIENT_FLAGS) command.option(f.flags, f.description);
-  return command;
 }
 
 /**

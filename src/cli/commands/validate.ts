@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../core/exit-codes.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
@@ -44,18 +43,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async (files: string[], opts: ValidateCommandOptions) => {
-      const [{ validateChangeSets }, view] = await Promise.all([import('../../engine/validate.js'), import('../views/diagnostics-view.js')]);
-      const delimiter = parseDelimiter(opts.delimiter);
-      const result = await validateChangeSets(files, {
-        collect: false,
-        cwd: ctx.io.cwd,
-        ...(delimiter === undefined ? {} : { delimiter }),
-        ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }),
-        ...(opts.locale === undefined ? {} : { locale: opts.locale }),
-        ...(opts.dateFormat === undefined ? {} : { dateFormat: opts.dateFormat }),
-      });
-      const color = ctx.io.stdout.isTTY === true && ctx.io.env['NO_COLOR'] === undefined;
-      ctx.io.stdout.write(opts.json === true ? view.renderDiagnosticsJson(result.diagnostics, result.stats) : view.renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));
-      ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
+      const { runValidate } = await import('./validate-action.js');
+      await runValidate(ctx, files, opts);
     });
 }

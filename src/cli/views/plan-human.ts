@@ -16,6 +16,7 @@ import {
   statusMoveOf,
   type DisplayOptions,
 } from './plan-display.js';
+import { DEFAULT_LIMIT } from './plan-limit.js';
 
 /**
  * The terminal view of a plan: a summary first (what a reviewer needs to say
@@ -23,7 +24,7 @@ import {
  * by --limit so a plan of thousands of entries stays readable.
  */
 
-export const DEFAULT_LIMIT = 50;
+export { DEFAULT_LIMIT };
 /** Irreversible entries named in the call-out before "… and N more". */
 const CALLOUT_LIMIT = 10;
 const VALUE_WIDTH = 60;

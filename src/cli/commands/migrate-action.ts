@@ -1,0 +1,43 @@
+import { hasErrors } from '../../core/diagnostics.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { migrate } from '../../engine/migrate.js';
+import { writePlan } from '../../files/plan-file.js';
+import { loadTransitionTable, loadWritablePaths } from '../../schema/specs.js';
+import { connectionFlags } from '../connection-options.js';
+import type { CliContext } from '../context.js';
+import { openClient } from '../open-client.js';
+import { renderMigrationHuman, renderMigrationJson } from '../views/migration-report.js';
+import type { MigrateCommandOptions } from './migrate.js';
+
+/** The work of `refplan migrate`, loaded only when the command runs (migrate.ts declares it). */
+export async function runMigrate(ctx: CliContext, paths: string[], opts: MigrateCommandOptions): Promise<void> {
+  const { client, baseUrl } = openClient(connectionFlags(opts), ctx.io.env);
+  try {
+    const result = await migrate({
+      files: paths,
+      client,
+      ...(opts.baseline === undefined ? {} : { baselineDir: opts.baseline }),
+      writablePaths: loadWritablePaths(),
+      table: loadTransitionTable(),
+      now: new Date(),
+      baseUrl,
+      skipConflicts: opts.skipConflicts === true,
+    });
+    if (result.plan === undefined || hasErrors(result.diagnostics)) {
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      throw new InvalidInputError(
+        `${errors.length === 1 ? 'a problem' : `${errors.length} problems`} in the legacy bodies; no plan was written and nothing was sent`,
+        result.diagnostics,
+        result.report.conflicts.length > 0 ? 'conflicts: fields changed by the client and on the server since the baseline; see each message' : undefined,
+      );
+    }
+    const plan = await writePlan(opts.output, result.plan);
+    const v = { report: result.report, diagnostics: result.diagnostics, plan, planPath: opts.output };
+    if (opts.json === true) ctx.io.stdout.write(renderMigrationJson(v));
+    else ctx.io.stdout.write(renderMigrationHuman(v));
+    ctx.exitCode = result.report.conflicts.length > 0 ? ExitCode.conflicts : ExitCode.ok;
+  } finally {
+    await client.close();
+  }
+}

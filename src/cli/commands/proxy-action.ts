@@ -1,0 +1,52 @@
+import { UsageError } from '../../core/errors.js';
+import { startProxy, type ProxyRequestEvent } from '../../engine/proxy.js';
+import type { CliContext } from '../context.js';
+import { listenFailure } from '../listen-error.js';
+import type { ProxyCommandOptions } from './proxy.js';
+
+/** One log line per request: method, referral id (or path), ops, status, latency. Never headers. */
+export function formatProxyLine(e: ProxyRequestEvent): string {
+  const parts = [e.method, e.referralId ?? e.path, `ops=${e.ops ?? '-'}`, `status=${e.status}`, `${e.latencyMs}ms`];
+  if (e.mode !== 'passthrough') parts.push(e.mode);
+  if (e.dropped !== undefined && e.dropped.length > 0) parts.push(`dropped=${e.dropped.join(',')}`);
+  if (e.shadowPatch !== undefined) parts.push(`patch=${JSON.stringify(e.shadowPatch)}`);
+  if (e.note !== undefined) parts.push(`note=${JSON.stringify(e.note)}`);
+  return parts.join(' ');
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new UsageError(`--port "${raw}" is not a port number`, 'use 0 to pick a free port, or 1-65535');
+  return port;
+}
+
+/** The work of `refplan proxy`, loaded only when the command runs (proxy.ts declares it). */
+export async function runProxy(ctx: CliContext, opts: ProxyCommandOptions): Promise<void> {
+  const out = ctx.io.stdout;
+  const port = parsePort(opts.port);
+  let proxy;
+  try {
+    proxy = await startProxy({
+      upstream: opts.upstream,
+      port,
+      host: opts.host,
+      shadow: opts.shadow === true,
+      onRequest: (e) => out.write(`${formatProxyLine(e)}\n`),
+    });
+  } catch (e) {
+    throw listenFailure(e, { port, host: opts.host }) ?? e;
+  }
+  // The first stdout line is the URL, so scripts can start the proxy on port 0 and read it.
+  out.write(`${proxy.url}\n`);
+  ctx.io.stderr.write(`refplan proxy: forwarding to ${opts.upstream}${opts.shadow === true ? ' (shadow: PUTs forwarded unchanged)' : ''}; Ctrl-C stops it\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await proxy.close();
+}

@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
+import type { Plan } from '../../core/plan.js';
+import { replayJournal } from '../../files/journal.js';
+import { isProcessAlive } from '../../files/lock-file.js';
+import { readPlan } from '../../files/plan-file.js';
+import type { CliContext } from '../context.js';
+import { PlanHumanView } from '../views/plan-view.js';
+import { confirm, runApply, type ApplyFlags } from './run-apply.js';
+
+/** The work of `refplan rollback`, loaded only when the command runs (rollback.ts declares it). */
+export async function runRollback(ctx: CliContext, file: string, flags: ApplyFlags): Promise<void> {
+  const plan = await readPlan(file);
+  if (plan.kind !== 'rollback') {
+    throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');
+  }
+  checkParentRunSettled(file, plan);
+  // The preview goes to stderr with --json, so stdout stays one JSON document.
+  new PlanHumanView({ stdout: flags.json === true ? ctx.io.stderr : ctx.io.stdout, env: ctx.io.env }, { limit: 20 }).plan(plan);
+  if (plan.entries.length === 0) {
+    ctx.io.stdout.write('rollback: nothing to restore.\n');
+    return;
+  }
+  await confirm(ctx, `Restore ${plan.entries.length} referral${plan.entries.length === 1 ? '' : 's'}?`, flags.yes, 'Rolling back');
+  await runApply(ctx, plan, file, flags, 'rollback');
+}
+
+/**
+ * A rollback file is complete only once its apply has settled every write it
+ * sent. If that apply is still running, or was killed with writes in flight,
+ * the file may miss an entry: refuse and say how to settle it first.
+ */
+function checkParentRunSettled(file: string, rollback: Plan): void {
+  const parentChecksum = rollback.parentPlanChecksum;
+  if (!file.endsWith('.rollback.json') || parentChecksum === undefined) return;
+  const base = file.slice(0, -'.rollback.json'.length);
+  const lock = `${base}.lock`;
+  if (existsSync(lock)) {
+    try {
+      const info = JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number };
+      if (typeof info.pid === 'number' && isProcessAlive(info.pid)) {
+        throw new UsageError(`the apply that writes ${file} is still running (process ${info.pid})`, 'Wait for it to finish, then roll back.');
+      }
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+    }
+  }
+  const journal = `${base}.journal.jsonl`;
+  if (!existsSync(journal)) return;
+  let replay;
+  try {
+    replay = replayJournal(journal, parentChecksum);
+  } catch {
+    return; // not this file's journal: nothing to say about it
+  }
+  // Applied according to the journal but not (yet) in the file: the apply was killed between
+  // the two. Running apply again rebuilds the file from the journal.
+  const inFile = new Set([...rollback.entries.map((e) => e.referralId), ...(rollback.notRestorable ?? []).map((n) => n.referralId)]);
+  const missing = [...replay.entries.entries()].filter(([id, s]) => s.outcome === 'applied' && !s.inFlight && !inFile.has(id)).length;
+  if (missing > 0) {
+    throw new UsageError(
+      `${file} is missing ${missing} applied entr${missing === 1 ? 'y' : 'ies'} that the journal records (the apply was interrupted before it updated the file)`,
+      `Run \`refplan apply ${base}.json\` first: it completes the rollback file from the journal. Then roll back.`,
+    );
+  }
+  const inFlight = [...replay.entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
+  if (inFlight > 0) {
+    throw new UsageError(
+      `the apply that wrote ${file} was interrupted with ${inFlight} write${inFlight === 1 ? '' : 's'} not yet settled, so this rollback file may be missing ${inFlight === 1 ? 'it' : 'them'}`,
+      `Run \`refplan apply ${base}.json\` first: it settles those writes (by reading the referrals) and completes the rollback file. Then roll back.`,
+    );
+  }
+}

@@ -1,0 +1,21 @@
+import { ExitCode } from '../../core/exit-codes.js';
+import { validateChangeSets } from '../../engine/validate.js';
+import type { CliContext } from '../context.js';
+import { renderDiagnosticsHuman, renderDiagnosticsJson } from '../views/diagnostics-view.js';
+import { parseDelimiter, type ValidateCommandOptions } from './validate.js';
+
+/** The work of `refplan validate`, loaded only when the command runs (validate.ts declares it). */
+export async function runValidate(ctx: CliContext, files: string[], opts: ValidateCommandOptions): Promise<void> {
+  const delimiter = parseDelimiter(opts.delimiter);
+  const result = await validateChangeSets(files, {
+    collect: false,
+    cwd: ctx.io.cwd,
+    ...(delimiter === undefined ? {} : { delimiter }),
+    ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }),
+    ...(opts.locale === undefined ? {} : { locale: opts.locale }),
+    ...(opts.dateFormat === undefined ? {} : { dateFormat: opts.dateFormat }),
+  });
+  const color = ctx.io.stdout.isTTY === true && ctx.io.env['NO_COLOR'] === undefined;
+  ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));
+  ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
+}
