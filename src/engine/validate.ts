@@ -7,6 +7,7 @@ import type { FileDialect } from '../core/changeset/raw-change.js';
 import { normaliseChange } from '../core/changeset/normalise-change.js';
 import { createDuplicateCheck, selectorKey } from '../core/changeset/duplicate-check.js';
 import { compileDateFormat } from '../core/changeset/parse-date.js';
+import { parseEncodingFlag } from '../core/changeset/encodings.js';
 import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 import { loadVocabulary, normalisedChangeValidator } from '../schema/changeset-vocabulary.js';
 import { readChangeSetFile } from '../files/read-changeset-file.js';
@@ -68,6 +69,8 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
   if (options.delimiter !== undefined && ![',', ';', '\t'].includes(options.delimiter)) {
     throw new UsageError(`--delimiter ${JSON.stringify(options.delimiter)} is not supported`, 'use ",", ";" or a tab ("\\t")');
   }
+  // Checked before any file is read: a bad value is the caller's mistake, not the file's.
+  const encoding = options.encoding === undefined ? undefined : parseEncodingFlag(options.encoding);
   if (options.dateFormat !== undefined && compileDateFormat(options.dateFormat) === undefined) {
     throw new UsageError(`--date-format ${JSON.stringify(options.dateFormat)} is not a date format`, 'use YYYY, MM and DD (and optionally HH, mm, ss), e.g. DD-MM-YYYY or MM/DD/YYYY');
   }
@@ -110,7 +113,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
     }
     const result = await readChangeSetFile(path, file, {
       ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
-      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+      ...(encoding === undefined ? {} : { encoding }),
       vocab,
       report,
       onChange: (raw) => {

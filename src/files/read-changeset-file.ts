@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { error, info, type Diagnostic } from '../core/diagnostics.js';
 import type { RawChange, Vocabulary } from '../core/changeset/raw-change.js';
+import { SUPPORTED_ENCODINGS } from '../core/changeset/encodings.js';
 import { readCsvChangeSet } from './read-csv-changeset.js';
 import { readYamlChangeSet } from './read-yaml-changeset.js';
 import { decodeBuffer, isKnownEncoding, sniffFile, type FileSniff } from './sniff-file.js';
@@ -58,7 +59,7 @@ export async function readChangeSetFile(path: string, file: string, options: Rea
     return { rows: 0 };
   }
   if (options.encoding !== undefined && !isKnownEncoding(options.encoding)) {
-    report(error('unknown-encoding', `unknown encoding "${options.encoding}"`, { at, hint: 'use utf-8, utf-16le, utf-16be or windows-1252' }));
+    report(error('unknown-encoding', `unknown encoding "${options.encoding}"`, { at, hint: `use one of ${SUPPORTED_ENCODINGS.join(', ')}` }));
     return { rows: 0 };
   }
   const sniff = await sniffFile(path, options.encoding);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
+import { canonicalEncoding } from '../core/changeset/encodings.js';
 
 /**
  * A first pass over an input file: its SHA-256 (recorded in the plan), the
@@ -93,9 +94,9 @@ export async function sniffFile(path: string, forcedEncoding?: string): Promise<
   const b2 = head[2];
   const base = { sha256, bytes, head };
   if (forcedEncoding !== undefined) {
-    const enc = forcedEncoding.toLowerCase();
-    const hasBom = (enc === 'utf-8' || enc === 'utf8') && b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
-    return { ...base, encoding: enc === 'utf8' ? 'utf-8' : enc, reason: 'given by --encoding', hasBom, nulByte: false };
+    const enc = canonicalEncoding(forcedEncoding) ?? forcedEncoding.toLowerCase();
+    const hasBom = enc === 'utf-8' && b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
+    return { ...base, encoding: enc, reason: 'given by --encoding', hasBom, nulByte: false };
   }
   if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return { ...base, encoding: 'utf-8', reason: 'UTF-8 byte order mark', hasBom: true, nulByte: nul };
   if (b0 === 0xff && b1 === 0xfe) return { ...base, encoding: 'utf-16le', reason: 'UTF-16 LE byte order mark', hasBom: true, nulByte: false };
@@ -111,8 +112,9 @@ export async function sniffFile(path: string, forcedEncoding?: string): Promise<
   };
 }
 
+/** One of the encodings `--encoding` accepts (the list in core/changeset/encodings.ts). */
 export function isKnownEncoding(name: string): boolean {
-  return iconv.encodingExists(name);
+  return canonicalEncoding(name) !== undefined;
 }
 
 /** Decodes a whole (small) buffer; iconv-lite, because Node 20's TextDecoder loses € and “ ” in Windows-1252. */

@@ -28,6 +28,8 @@ interface Case {
   stream?: 'stdout' | 'stderr';
   /** A server command that would otherwise start (the case must fail before it listens). */
   env?: NodeJS.ProcessEnv;
+  /** What the output must not say (e.g. the file, when a bad flag must be caught before any file is read). */
+  never?: RegExp;
 }
 
 /** Deterministic "random" bytes (xorshift), with NULs and invalid UTF-8 in them. */
@@ -180,6 +182,8 @@ const CASES: Case[] = [
   { command: 'validate', what: 'no files', args: ['validate'], code: 1, says: /missing required argument 'files'/ },
   { command: 'validate', what: '--delimiter x', args: ['validate', 'good.yaml', '--delimiter', 'x'], code: 1, says: /--delimiter "x" is not supported/ },
   { command: 'validate', what: '--locale nonsense', args: ['validate', 'good.yaml', '--locale', 'xx-!!'], code: 1, says: /--locale "xx-!!" is not a valid locale/ },
+  // A bad --encoding is the flag's fault (exit 1, listing the choices), found before the (missing) file is read.
+  { command: 'validate', what: '--encoding bogus', args: ['validate', 'missing.yaml', '--encoding', 'bogus'], code: 1, says: /--encoding "bogus" is not a supported encoding; use one of utf-8, utf-16le, utf-16be, windows-1252/, never: /missing\.yaml/ },
   { command: 'validate', what: '--date-format nonsense', args: ['validate', 'good.yaml', '--date-format', 'QQQ'], code: 1, says: /--date-format "QQQ" is not a date format/ },
   { command: 'validate', what: 'an unknown flag', args: ['validate', 'good.yaml', '--frobnicate'], code: 1, says: /unknown option '--frobnicate'/ },
 
@@ -187,6 +191,7 @@ const CASES: Case[] = [
   // plan reads change sets with validate's reader: a sample of the file problems is enough.
   ...only(FILE_PROBLEMS_CHANGESET('plan', ['-o', 'never.json']), 'a file that does not exist', 'a directory', 'random bytes', 'a 5 MB line (CSV)'),
   { command: 'plan', what: 'no files', args: ['plan'], code: 1, says: /missing required argument 'files'/ },
+  { command: 'plan', what: '--encoding bogus', args: ['plan', 'missing.csv', '-o', 'never.json', '--encoding', 'bogus'], code: 1, says: /--encoding "bogus" is not a supported encoding; use one of utf-8, utf-16le, utf-16be, windows-1252/, never: /missing\.csv/ },
   { command: 'plan', what: '--limit -1', args: ['plan', 'good.yaml', '-o', 'never.json', '--limit', '-1'], code: 1, says: /--limit needs a whole number ≥ 0, got "-1"/ },
   { command: 'plan', what: '-o into a directory', args: ['plan', 'good.yaml', '-o', 'folder.json'], code: 1, says: /cannot write plan file .*folder\.json: it is a directory/ },
   { command: 'plan', what: '-o into a missing folder', args: ['plan', 'good.yaml', '-o', 'nowhere/p.json'], code: 1, says: /cannot write plan file .*nowhere.* does not exist/ },
@@ -297,6 +302,7 @@ describe('every command, given bad input, answers with one paragraph and a docum
     expect(r.signal, context).toBeNull();
     expect(r.code, context).toBe(c.code);
     expect(text, context).toMatch(c.says);
+    if (c.never !== undefined) expect(r.stdout + r.stderr, context).not.toMatch(c.never);
     // One paragraph: no blank lines, no stack, not presented as a bug.
     expect(r.stderr.trim(), context).not.toMatch(/\n\s*\n/);
     expect(r.stderr + r.stdout, context).not.toMatch(/^ {4}at /m);

@@ -2,11 +2,12 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { validateChangeSets } from '../../engine/validate.js';
 import type { CliContext } from '../context.js';
 import { renderDiagnosticsHuman, renderDiagnosticsJson } from '../views/diagnostics-view.js';
-import { parseDelimiter, type ValidateCommandOptions } from './validate.js';
+import type { ValidateCommandOptions } from './validate.js';
 
 /** The work of `refplan validate`, loaded only when the command runs (validate.ts declares it). */
 export async function runValidate(ctx: CliContext, files: string[], opts: ValidateCommandOptions): Promise<void> {
-  const delimiter = parseDelimiter(opts.delimiter);
+  // --delimiter and --encoding were checked (and normalised) while the command line was parsed.
+  const { delimiter } = opts;
   const result = await validateChangeSets(files, {
     collect: false,
     cwd: ctx.io.cwd,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import { parseDelimiter, parseEncoding } from '../csv-options.js';
 
 /** Options of `refplan validate`, as commander parses them. */
 export interface ValidateCommandOptions {
@@ -11,23 +11,14 @@ export interface ValidateCommandOptions {
   dateFormat?: string;
 }
 
-const DELIMITER_WORDS: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';' };
-
-export function parseDelimiter(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const d = DELIMITER_WORDS[value.toLowerCase()] ?? value;
-  if (![',', ';', '\t'].includes(d)) throw new UsageError(`--delimiter ${JSON.stringify(value)} is not supported`, 'use ",", ";" or tab');
-  return d;
-}
-
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('validate')
     .description('check change-set files (YAML or CSV) offline; nothing is sent')
     .argument('<files...>', 'change-set files: .yaml/.yml or .csv/.tsv/.txt')
     .option('--json', 'print machine-readable diagnostics')
-    .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)')
-    .option('--encoding <name>', 'input encoding, e.g. utf-8, utf-16le, windows-1252 (default: detected)')
+    .option('--delimiter <char>', 'CSV delimiter: "," ";" or tab (default: detected from the header line)', parseDelimiter)
+    .option('--encoding <name>', 'input encoding, e.g. utf-8, utf-16le, windows-1252 (default: detected)', parseEncoding)
     .option('--locale <tag>', 'locale of numbers, e.g. nl-NL for 12.500,50 (default: inferred from unambiguous values)')
     .option('--date-format <format>', 'date format such as DD-MM-YYYY or MM/DD/YYYY (default: ISO 8601)')
     .addHelpText(
