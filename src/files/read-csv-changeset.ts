@@ -56,14 +56,18 @@ export async function readCsvChangeSet(path: string, file: string, sniff: FileSn
     decoder.on('error', (e: Error) => parser.destroy(e));
     source.pipe(decoder).pipe(parser);
   }
+  let stopped = false;
   try {
     // RowParser hands records over synchronously and emits nothing; drain it to completion.
     for await (const _ of parser as AsyncIterable<unknown>) void _;
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
+    stopped = true;
     report(csvErrorDiagnostic(e, file, row + 1));
   }
-  if (layout === undefined && row === 0) {
+  // No row at all is "empty" only if the parser read to the end: one that stopped on the first
+  // row (a 5 MB line, a quote that never closes) has already said what is wrong with it.
+  if (!stopped && layout === undefined && row === 0) {
     report(error('empty-file', 'the file is empty', { at: { file, row: 1 }, hint: 'the first row must be a header such as id,dealValue,currency' }));
   }
   return { rows: Math.max(0, row - 1) };

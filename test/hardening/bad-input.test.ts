@@ -30,6 +30,10 @@ interface Case {
   env?: NodeJS.ProcessEnv;
   /** What the output must not say (e.g. the file, when a bad flag must be caught before any file is read). */
   never?: RegExp;
+  /** How many `error:` diagnostics it prints (one problem, one error: no follow-on errors). */
+  errors?: number;
+  /** stdout must be empty (nothing shown before the refusal). */
+  quiet?: boolean;
 }
 
 /** Deterministic "random" bytes (xorshift), with NULs and invalid UTF-8 in them. */
@@ -88,6 +92,7 @@ beforeAll(async () => {
     'image.json': PNG,
     'image.png': PNG,
     'huge.csv': HUGE,
+    'open-quote.csv': '"id,notes\nabc,x\n',
     'huge.yaml': HUGE,
     'huge.json': HUGE,
     'put.json': JSON.stringify({ id: active[0], name: 'renamed by a legacy PUT' }),
@@ -143,7 +148,7 @@ const FILE_PROBLEMS_CHANGESET = (command: string, extra: string[]): Case[] => [
   { command, what: 'an empty CSV', args: [command, 'empty.csv', ...extra], code: 3, says: /empty\.csv.*empty/ },
   { command, what: 'random bytes', args: [command, 'noise.yaml', ...extra], code: 3, says: /noise\.yaml.*not a text file/ },
   { command, what: 'a PNG named .csv', args: [command, 'image.csv', ...extra], code: 3, says: /image\.csv.*not a text file/ },
-  { command, what: 'a 5 MB line (CSV)', args: [command, 'huge.csv', ...extra], code: 3, says: /huge\.csv: row 1: error: the row is longer than/ },
+  { command, what: 'a 5 MB line (CSV)', args: [command, 'huge.csv', ...extra], code: 3, says: /huge\.csv: row 1: error: the row is longer than/, errors: 1 },
   { command, what: 'a 5 MB line (YAML)', args: [command, 'huge.yaml', ...extra], code: 3, says: /huge\.yaml.*changes: list/ },
 ];
 
@@ -179,6 +184,7 @@ const CLIENT_FLAG_PROBLEMS = (command: string, args: string[]): Case[] => [
 const CASES: Case[] = [
   // validate: the report is its output (stdout); bad flags are usage errors on stderr.
   ...FILE_PROBLEMS_CHANGESET('validate', []).map((c): Case => ({ ...c, stream: 'stdout' })),
+  { command: 'validate', what: 'a header quote that never closes', args: ['validate', 'open-quote.csv'], code: 3, says: /open-quote\.csv: row 1: error: a quoted cell that starts in this row is never closed/, errors: 1, stream: 'stdout' },
   { command: 'validate', what: 'no files', args: ['validate'], code: 1, says: /missing required argument 'files'/ },
   { command: 'validate', what: '--delimiter x', args: ['validate', 'good.yaml', '--delimiter', 'x'], code: 1, says: /--delimiter "x" is not supported/ },
   { command: 'validate', what: '--locale nonsense', args: ['validate', 'good.yaml', '--locale', 'xx-!!'], code: 1, says: /--locale "xx-!!" is not a valid locale/ },
@@ -303,6 +309,8 @@ describe('every command, given bad input, answers with one paragraph and a docum
     expect(r.code, context).toBe(c.code);
     expect(text, context).toMatch(c.says);
     if (c.never !== undefined) expect(r.stdout + r.stderr, context).not.toMatch(c.never);
+    if (c.errors !== undefined) expect((r.stdout + r.stderr).match(/: error: /g) ?? [], context).toHaveLength(c.errors);
+    if (c.quiet === true) expect(r.stdout, context).toBe('');
     // One paragraph: no blank lines, no stack, not presented as a bug.
     expect(r.stderr.trim(), context).not.toMatch(/\n\s*\n/);
     expect(r.stderr + r.stdout, context).not.toMatch(/^ {4}at /m);
