@@ -172,13 +172,14 @@ const only = (cases: Case[], ...whats: string[]): Case[] => {
   return picked;
 };
 
+// A bad flag is refused before anything is shown: stdout stays empty (rollback used to print its preview first).
 const CLIENT_FLAG_PROBLEMS = (command: string, args: string[]): Case[] => [
-  { command, what: '--rate abc', args: [command, ...args, '--rate', 'abc'], code: 1, says: /--rate "abc" is not a positive number/ },
-  { command, what: '--concurrency 0', args: [command, ...args, '--concurrency', '0'], code: 1, says: /--concurrency "0" is not a positive whole number/ },
-  { command, what: '--timeout -5', args: [command, ...args, '--timeout', '-5'], code: 1, says: /--timeout "-5" is not a positive whole number/ },
-  { command, what: '--base-url not-a-url', args: [command, ...args, '--base-url', 'not-a-url'], code: 1, says: /--base-url "not-a-url" is not a URL/ },
-  { command, what: '--auth nonsense', args: [command, ...args, '--auth', 'nonsense'], code: 1, says: /--auth "nonsense" is not a known mode/ },
-  { command, what: 'an unknown flag', args: [command, ...args, '--frobnicate'], code: 1, says: new RegExp(`unknown option '--frobnicate'\\n  hint: run refplan ${command} --help`) },
+  { command, what: '--rate abc', args: [command, ...args, '--rate', 'abc'], code: 1, says: /--rate "abc" is not a positive number/, quiet: true },
+  { command, what: '--concurrency 0', args: [command, ...args, '--concurrency', '0'], code: 1, says: /--concurrency "0" is not a positive whole number/, quiet: true },
+  { command, what: '--timeout -5', args: [command, ...args, '--timeout', '-5'], code: 1, says: /--timeout "-5" is not a positive whole number/, quiet: true },
+  { command, what: '--base-url not-a-url', args: [command, ...args, '--base-url', 'not-a-url'], code: 1, says: /--base-url "not-a-url" is not a URL/, quiet: true },
+  { command, what: '--auth nonsense', args: [command, ...args, '--auth', 'nonsense'], code: 1, says: /--auth "nonsense" is not a known mode/, quiet: true },
+  { command, what: 'an unknown flag', args: [command, ...args, '--frobnicate'], code: 1, says: new RegExp(`unknown option '--frobnicate'\\n  hint: run refplan ${command} --help`), quiet: true },
 ];
 
 const CASES: Case[] = [
@@ -233,7 +234,9 @@ const CASES: Case[] = [
   { command: 'apply', what: 'a missing change set', args: ['apply', 'missing.yaml'], code: 3, says: /missing\.yaml does not exist/ },
   { command: 'apply', what: 'a PNG', args: ['apply', 'image.png'], code: 1, says: /image\.png: apply takes one plan file \(\.json\) or change-set files/ },
   { command: 'apply', what: 'change sets without --yes and no terminal', args: ['apply', 'confirm.yaml'], code: 1, says: /needs a confirmation, and there is no terminal/ },
-  { command: 'apply', what: '--html into a missing folder', args: ['apply', 'good.json', '--html', 'nowhere/r.html'], code: 1, says: /--html nowhere\/r\.html: its folder nowhere does not exist; nothing was sent/ },
+  { command: 'apply', what: '--html into a missing folder', args: ['apply', 'good.json', '--html', 'nowhere/r.html'], code: 1, says: /--html nowhere\/r\.html: its folder nowhere does not exist; nothing was sent/, quiet: true },
+  { command: 'apply', what: 'change sets with --concurrency 0', args: ['apply', 'confirm.yaml', '--yes', '--concurrency', '0'], code: 1, says: /--concurrency "0" is not a positive whole number/, quiet: true },
+  { command: 'apply', what: 'no token (found before the missing plan)', args: ['apply', 'missing.json'], env: { REFPLAN_TOKEN: '' }, code: 1, says: /no API token: REFPLAN_TOKEN is not set/, never: /missing\.json/, quiet: true },
   { command: 'apply', what: 'no plan', args: ['apply'], code: 1, says: /missing required argument 'files'/ },
   ...only(CLIENT_FLAG_PROBLEMS('apply', ['good.json']), '--rate abc', 'an unknown flag'),
   { command: 'apply', what: 'another API than the plan', args: ['apply', 'good.json', '--base-url', 'http://127.0.0.1:9/v1.0'], code: 1, says: /good\.json was made against .* but this run targets/ },
@@ -244,6 +247,7 @@ const CASES: Case[] = [
   { command: 'rollback', what: 'a rollback file of a newer format', args: ['rollback', 'v2.rollback.json', '--yes'], code: 3, says: /has format "refplan\.plan\/2"/ },
   { command: 'rollback', what: 'a plan, not a rollback file', args: ['rollback', 'good.json', '--yes'], code: 1, says: /good\.json is a plan file, not a rollback file/ },
   { command: 'rollback', what: 'no file', args: ['rollback'], code: 1, says: /missing required argument 'rollback'/ },
+  { command: 'rollback', what: '--html into a missing folder', args: ['rollback', 'applied.rollback.json', '--yes', '--html', 'nowhere/r.html'], code: 1, says: /--html nowhere\/r\.html: its folder nowhere does not exist; nothing was sent/, quiet: true },
   ...only(CLIENT_FLAG_PROBLEMS('rollback', ['applied.rollback.json', '--yes']), '--concurrency 0', 'an unknown flag'),
 
   // migrate

@@ -6,23 +6,26 @@ import { readPlan } from '../../files/plan-file.js';
 import type { CliContext } from '../context.js';
 import { openClient } from '../open-client.js';
 import { PlanHumanView } from '../views/plan-view.js';
-import { confirm, runApply, type ApplyFlags } from './run-apply.js';
+import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply.js';
 
 /** The work of `refplan apply`, loaded only when the command runs (apply.ts declares it). */
 export async function runApplyCommand(ctx: CliContext, files: string[], flags: ApplyFlags): Promise<void> {
   const [first] = files;
   if (first === undefined) throw new UsageError('apply needs a plan file or change-set files');
-  if (files.length === 1 && extname(first).toLowerCase() === '.json') {
+  const planFile = files.length === 1 && extname(first).toLowerCase() === '.json';
+  const nonChangeSet = planFile ? undefined : files.find((f) => !/\.(ya?ml|csv|tsv|txt)$/i.test(f));
+  if (nonChangeSet !== undefined) {
+    throw new UsageError(`${nonChangeSet}: apply takes one plan file (.json) or change-set files (.yaml, .yml, .csv)`);
+  }
+  // Arguments and flags first: a bad one is refused before any file is read or anything shown.
+  checkApplyFlags(ctx, flags);
+  if (planFile) {
     const plan = await readPlan(first);
     if (plan.kind === 'rollback') {
       ctx.io.stderr.write(`apply: ${first} is a rollback file; applying it undoes an earlier apply (same as refplan rollback --yes)\n`);
     }
     await runApply(ctx, plan, first, flags, 'apply');
     return;
-  }
-  const nonChangeSet = files.find((f) => !/\.(ya?ml|csv|tsv|txt)$/i.test(f));
-  if (nonChangeSet !== undefined) {
-    throw new UsageError(`${nonChangeSet}: apply takes one plan file (.json) or change-set files (.yaml, .yml, .csv)`);
   }
   const { plan, planPath } = await planChangeSets(ctx, files, flags);
   new PlanHumanView({ stdout: flags.json === true ? ctx.io.stderr : ctx.io.stdout, env: ctx.io.env }, { limit: 20 }).plan(plan);

@@ -12,8 +12,9 @@ import type { ExportFlags } from './export.js';
 export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<void> {
   const { io } = ctx;
   const normalised = normaliseWhere(parseWhereFlags(flags.where ?? []));
-  for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
+  // Every flag is checked (the connection flags by opening the client) before anything is printed.
   const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
+  for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
   let result;
   try {
     result = await exportReferrals({

@@ -6,10 +6,11 @@ import { isProcessAlive } from '../../files/lock-file.js';
 import { readPlan } from '../../files/plan-file.js';
 import type { CliContext } from '../context.js';
 import { PlanHumanView } from '../views/plan-view.js';
-import { confirm, runApply, type ApplyFlags } from './run-apply.js';
+import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply.js';
 
 /** The work of `refplan rollback`, loaded only when the command runs (rollback.ts declares it). */
 export async function runRollback(ctx: CliContext, file: string, flags: ApplyFlags): Promise<void> {
+  checkApplyFlags(ctx, flags);
   const plan = await readPlan(file);
   if (plan.kind !== 'rollback') {
     throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');

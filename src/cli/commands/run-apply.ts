@@ -35,6 +35,16 @@ function checkWritableTarget(path: string, flag: string): void {
   }
 }
 
+/**
+ * Every flag apply and rollback take, checked before the plan is read or anything is shown: a bad
+ * value (or no token) is a usage error with nothing on stdout, no file read and nothing sent. The
+ * API the run targets is only known from the plan; runApply checks that it matches afterwards.
+ */
+export function checkApplyFlags(ctx: CliContext, flags: ApplyFlags): void {
+  resolveClientConfig({ flags, env: ctx.io.env });
+  if (flags.html !== undefined) checkWritableTarget(flags.html, '--html');
+}
+
 function trimBase(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
@@ -64,7 +74,7 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
   }
 }
 
-/** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code. */
+/** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code (flags checked by checkApplyFlags). */
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
   const progress = createProgressView(ctx.io.stderr, { label: verb });
   const onEvent = (e: ApplyEvent): void => progress.handle(e);
@@ -79,7 +89,6 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
     );
   }
   const { tokenSource: _source, ...config } = resolveClientConfig({ flags: { ...flags, baseUrl: plan.baseUrl }, env: ctx.io.env });
-  if (flags.html !== undefined) checkWritableTarget(flags.html, '--html');
   const client = createClient({
     ...config,
     onEvent: (e: ClientEvent) => {
