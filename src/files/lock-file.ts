@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { kill as signalProcess, pid as ownPid } from 'node:process';
 import { RefplanError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { PRIVATE_MODE, writePrivateFileAtomicSync } from './private-file.js';
@@ -37,27 +38,33 @@ export function lockPathFor(planPath: string): string {
   return `${stripJson(planPath)}.lock`;
 }
 
-/** True when a process with this pid exists on this machine (EPERM: exists, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
+/**
+ * True when a process with this pid exists on this machine (EPERM: exists, owned by someone else).
+ * Signal 0 checks without sending anything; `signal` is injectable, the real one by default.
+ */
+export function isProcessAlive(pid: number, signal: (pid: number, signal: 0) => unknown = signalProcess): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    process.kill(pid, 0);
+    signal(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
+/** The process facts the lock uses are injectable (tests, embedders); by default the real ones. */
 export interface AcquireOptions {
   now?: () => Date;
+  /** Whether a lock's holder still runs (default: isProcessAlive, a signal-0 probe). */
   isAlive?: (pid: number) => boolean;
+  /** The pid written into the lock (default: this process's). */
   pid?: number;
   host?: string;
 }
 
 export function acquireLock(path: string, planChecksum: string, options: AcquireOptions = {}): HeldLock {
   const info: LockInfo = {
-    pid: options.pid ?? process.pid,
+    pid: options.pid ?? ownPid,
     host: options.host ?? hostname(),
     startedAt: (options.now ?? (() => new Date()))().toISOString(),
     planChecksum,

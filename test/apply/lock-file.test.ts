@@ -62,6 +62,29 @@ describe('lock file', () => {
     expect(() => acquireLock(path, SUM)).toThrow(/another machine \(elsewhere/);
   });
 
+  it('uses the injected pid and liveness check instead of the real process', () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    writeFileSync(path, JSON.stringify({ pid: 4242, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', planChecksum: SUM }));
+    const asked: number[] = [];
+    const alive = (pid: number): boolean => (asked.push(pid), true);
+    expect(() => acquireLock(path, SUM, { pid: 7, isAlive: alive })).toThrow(/already being applied by process 4242/);
+    expect(asked).toEqual([4242]);
+    const lock = acquireLock(path, SUM, { pid: 7, isAlive: () => false });
+    expect(lock.tookOver).toMatch(/process 4242 .* is no longer running/);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: 7 });
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+    // The probe: signal 0 to the pid; ESRCH means gone, EPERM means alive but someone else's.
+    const fail = (code: string) => () => {
+      throw Object.assign(new Error(code), { code });
+    };
+    expect(isProcessAlive(4242, () => true)).toBe(true);
+    expect(isProcessAlive(4242, fail('ESRCH'))).toBe(false);
+    expect(isProcessAlive(4242, fail('EPERM'))).toBe(true);
+    expect(isProcessAlive(process.pid)).toBe(true);
+  });
+
   it('release never removes a lock another process took over', () => {
     const dir = tempTree();
     const path = join(dir, 'p.lock');
