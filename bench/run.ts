@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runApplyBench } from './apply.js';
 import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
+import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
 
 /**
@@ -24,6 +25,8 @@ log('\n== plan');
 const plan = await runPlanBench({ log });
 log('\n== apply');
 const apply = await runApplyBench({ log });
+log('\n== CLI start-up');
+const startup = runStartupBench(9, log);
 
 const fromChangeSet = plan.cases.find((c) => c.name.startsWith('2,000 id'));
 const fromSpreadsheet = plan.cases.find((c) => c.name.startsWith('exported'));
@@ -40,6 +43,7 @@ const rows: [string, string, string][] = [
   ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
   ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
   [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
+  ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],
 ];
 
 const machine = {
@@ -49,7 +53,7 @@ const machine = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
 };
-const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, table: rows };
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, startup, table: rows };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 

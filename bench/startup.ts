@@ -22,10 +22,27 @@ function medianSeconds(args: string[], runs: number): number {
   return times[Math.floor(times.length / 2)] ?? 0;
 }
 
-const runs = Number(process.argv[2] ?? 9);
-const cases: [string, string[]][] = [
-  ['node -e 0', ['-e', '0']],
-  ['refplan --help', [BIN, '--help']],
-  ['refplan validate samples/changes.yaml', [BIN, 'validate', 'samples/changes.yaml']],
-];
-for (const [name, args] of cases) console.log(`${name.padEnd(40)} ${medianSeconds(args, runs).toFixed(3)} s (median of ${runs})`);
+export interface StartupBenchResult {
+  runs: number;
+  /** Median wall seconds per case. */
+  seconds: Record<string, number>;
+}
+
+export function runStartupBench(runs = 9, log: (line: string) => void = (l) => console.log(l)): StartupBenchResult {
+  const cases: [string, string[]][] = [
+    ['node -e 0', ['-e', '0']],
+    ['refplan --help', [BIN, '--help']],
+    ['refplan validate samples/changes.yaml', [BIN, 'validate', 'samples/changes.yaml']],
+  ];
+  const seconds: Record<string, number> = {};
+  for (const [name, args] of cases) {
+    seconds[name] = medianSeconds(args, runs);
+    log(`${name.padEnd(40)} ${seconds[name]!.toFixed(3)} s (median of ${runs})`);
+  }
+  return { runs, seconds };
+}
+
+// Runnable alone: node dist/bench/startup.js [runs]
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runStartupBench(Number(process.argv[2] ?? 9));
+}
