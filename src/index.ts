@@ -1,4 +1,6 @@
-// The public API for people who script refplan. Re-exports only.
+// The public API for people who script refplan. Re-exports only, grouped by layer.
+
+// Contracts: diagnostics, errors, exit codes, the referral, change-set and plan types, transitions.
 export * from './core/diagnostics.js';
 export * from './core/errors.js';
 export * from './core/exit-codes.js';
@@ -8,8 +10,75 @@ export * from './core/plan.js';
 export * from './core/transitions.js';
 export { loadTransitionTable, loadWritablePaths, loadReferralSchema, enumValues } from './schema/specs.js';
 export type { WritablePath, WritablePaths } from './schema/specs.js';
-export { runCli } from './cli/main.js';
-// API client (src/api/)
+export type { WritablePathRule, WritablePathTable } from './core/writable-paths.js';
+export type {
+  Referral as ReferralDocument,
+  NewReferral as NewReferralDocument,
+  ReferralList as ReferralListDocument,
+} from './schema/generated/referral.js';
+export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
+export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
+
+// Pure core: JSON Pointer and patch maths, planning, filters, summaries, putToPatch, tolerant JSON.
+export { canonicalJson } from './core/canonical-json.js';
+export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
+export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
+export { applyOps, inverseOps, opsForLeaves, jsonEqual, leafEqual, PatchApplyError } from './core/patch.js';
+export type { LeafTarget } from './core/patch.js';
+export { planChanges } from './core/planner.js';
+export type { PlanChangesInput, PlanChangesResult, RejectedChange } from './core/planner.js';
+export { matchesWhere, toODataFilter, wherePath, FILTERABLE_FIELDS } from './core/where-filter.js';
+export type { ODataFilter, ODataFilterOptions } from './core/where-filter.js';
+export { summarisePlan } from './core/plan-summary.js';
+export type { SummaryOptions } from './core/plan-summary.js';
+export { buildPlanEntry } from './core/plan-entry.js';
+export type { PlanEntryInput } from './core/plan-entry.js';
+export { invertEntry } from './core/rollback-plan.js';
+export type { InvertedEntry } from './core/rollback-plan.js';
+export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
+export { parseTolerantJson } from './core/tolerant-json.js';
+export type { ParsedValue, TolerantParseResult } from './core/tolerant-json.js';
+
+// Change sets and planning (use cases).
+export { validateChangeSets } from './engine/validate.js';
+export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/validate.js';
+export { createPlan } from './engine/plan.js';
+export type { CreatePlanOptions, CreatePlanResult, PlanClient } from './engine/plan.js';
+export { exportReferrals, exportFormatFor } from './engine/export.js';
+export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './engine/export.js';
+export type { ReadMode } from './engine/resolve-selectors.js';
+export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
+export type { ExportBaseline } from './files/export-baseline.js';
+export type { RejectRow } from './files/rejects-csv.js';
+
+// Plan files and their views.
+export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
+export type { ReadPlanOptions } from './files/plan-file.js';
+export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
+export type { HumanPlanOptions } from './cli/views/plan-human.js';
+export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';
+export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
+export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
+export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
+
+// Apply and rollback: outcomes are data, progress is events.
+export { applyPlan } from './engine/apply.js';
+export type { ApplyOptions, ApplyClient } from './engine/apply.js';
+export { ENTRY_OUTCOMES } from './engine/events.js';
+export type { ApplyEvent, ApplyEventListener, ApplySummary, EntryResult, EntryOutcome, FieldDiff } from './engine/events.js';
+export { replayJournal, journalPathFor, JOURNAL_FORMAT } from './files/journal.js';
+export type { JournalRecord, JournalReplay } from './files/journal.js';
+
+// Migration off the legacy PUT.
+export { putToPatch } from './engine/put-to-patch.js';
+export { migrate } from './engine/migrate.js';
+export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport, MigrationDroppedPath } from './engine/migrate.js';
+export { startProxy } from './engine/proxy.js';
+export type { ProxyOptions, ProxyRequestEvent, ProxyMode, RunningProxy } from './engine/proxy.js';
+export { readLegacyBodies } from './files/read-legacy-bodies.js';
+export type { LegacyBody, LegacyBodiesResult } from './files/read-legacy-bodies.js';
+
+// The API client.
 export { createClient } from './api/client.js';
 export { resolveClientConfig, CLIENT_FLAGS, DEFAULT_BASE_URL } from './api/config.js';
 export type { ClientFlags, ResolvedClientConfig } from './api/config.js';
@@ -37,68 +106,11 @@ export type {
   ListQuery,
   PatchOptions,
 } from './api/types.js';
-export { validateChangeSets } from './engine/validate.js';
-export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/validate.js';
+
+// The emulator.
 export { startEmulator } from './emulator/server.js';
 export type { EmulatorOptions, EmulatorHandle } from './emulator/server.js';
 export type { EmulatorStats } from './emulator/store.js';
-export { canonicalJson } from './core/canonical-json.js';
-export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
-export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlanChecksum } from './files/plan-file.js';
-export type { ReadPlanOptions } from './files/plan-file.js';
-export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
-export type { HumanPlanOptions } from './cli/views/plan-human.js';
-export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';
-export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
-export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
-export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
-// Patch maths and planning (pure core); see README "putToPatch" and the JSDoc on each function.
-export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
-export { applyOps, inverseOps, opsForLeaves, jsonEqual, PatchApplyError } from './core/patch.js';
-export type { LeafTarget } from './core/patch.js';
-export { planChanges } from './core/planner.js';
-export type { PlanChangesInput, PlanChangesResult, RejectedChange } from './core/planner.js';
-export { matchesWhere, toODataFilter, wherePath, FILTERABLE_FIELDS } from './core/where-filter.js';
-export type { ODataFilter, ODataFilterOptions } from './core/where-filter.js';
-export { summarisePlan } from './core/plan-summary.js';
-export type { SummaryOptions } from './core/plan-summary.js';
-export { invertEntry } from './core/rollback-plan.js';
-export type { InvertedEntry } from './core/rollback-plan.js';
-export type { WritablePathRule, WritablePathTable } from './core/writable-paths.js';
-// putToPatch with specs/ loaded by default; the pure version takes `writablePaths` explicitly.
-export { putToPatch } from './engine/put-to-patch.js';
-export type { PutToPatchOptions, PutToPatchResult, DroppedPath, PutConflict } from './core/put-to-patch.js';
-// Apply and rollback (src/engine/apply.ts): executes a plan or rollback file; outcomes are data, progress is events.
-export { applyPlan } from './engine/apply.js';
-export type { ApplyOptions, ApplyClient } from './engine/apply.js';
-export { ENTRY_OUTCOMES } from './engine/events.js';
-export type { ApplyEvent, ApplyEventListener, ApplySummary, EntryResult, EntryOutcome, FieldDiff } from './engine/events.js';
-export { replayJournal, journalPathFor, JOURNAL_FORMAT } from './files/journal.js';
-export type { JournalRecord, JournalReplay } from './files/journal.js';
-// Wire documents as specs/*.schema.json describe them, generated into src/schema/generated
-// (`npm run generate:types`). Renamed on export: the core types above keep the short names.
-export type {
-  Referral as ReferralDocument,
-  NewReferral as NewReferralDocument,
-  ReferralList as ReferralListDocument,
-} from './schema/generated/referral.js';
-export type { RefplanPlanDocument as PlanDocument } from './schema/generated/plan.js';
-export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated/error.js';
-// Planning and the spreadsheet round trip (src/engine/plan.ts, src/engine/export.ts).
-export { createPlan } from './engine/plan.js';
-export type { CreatePlanOptions, CreatePlanResult, PlanClient } from './engine/plan.js';
-export { exportReferrals, exportFormatFor } from './engine/export.js';
-export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './engine/export.js';
-export type { ReadMode } from './engine/resolve-selectors.js';
-export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
-export type { ExportBaseline } from './files/export-baseline.js';
-export type { RejectRow } from './files/rejects-csv.js';
-// Migration off the legacy PUT (issue 6).
-export { migrate } from './engine/migrate.js';
-export type { MigrateOptions, MigrateResult, MigrationReport, MigrationFieldReport } from './engine/migrate.js';
-export { startProxy } from './engine/proxy.js';
-export type { ProxyOptions, ProxyRequestEvent, ProxyMode, RunningProxy } from './engine/proxy.js';
-export { readLegacyBodies } from './files/read-legacy-bodies.js';
-export type { LegacyBody, LegacyBodiesResult } from './files/read-legacy-bodies.js';
-export { parseTolerantJson } from './core/tolerant-json.js';
-export type { ParsedValue, TolerantParseResult } from './core/tolerant-json.js';
+
+// The CLI, for embedding.
+export { runCli } from './cli/main.js';
