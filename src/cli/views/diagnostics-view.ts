@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { formatLocation, type Diagnostic } from '../../core/diagnostics.js';
+import { formatLocation, type Diagnostic, type SourceLocation } from '../../core/diagnostics.js';
 
 /**
  * Diagnostics for people and for programs, from the same values. Used by
@@ -23,11 +23,26 @@ export interface HumanViewOptions {
 
 const LABEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
+/**
+ * Planner messages start with their row or line ("row 7 (referral …): …") so they
+ * read on their own in JSON and the rejects CSV; after a printed location that
+ * start only repeats it.
+ */
+function withoutRepeatedLocation(message: string, at: SourceLocation): string {
+  const where = 'line' in at ? `line ${at.line}` : `row ${at.row}`;
+  if (!message.startsWith(where)) return message;
+  const rest = message.slice(where.length);
+  const referral = /^ \(referral ([^)]+)\): /.exec(rest);
+  if (referral !== null) return `referral ${referral[1]}: ${rest.slice(referral[0].length)}`;
+  return rest.startsWith(': ') ? rest.slice(2) : message;
+}
+
 export function renderDiagnosticHuman(d: Diagnostic, options: HumanViewOptions): string {
   const c = pc.createColors(options.color);
   const paint = d.severity === 'error' ? c.red : d.severity === 'warning' ? c.yellow : c.cyan;
   const where = d.at === undefined ? '' : `${c.bold(formatLocation(d.at))}: `;
-  const lines = [`${where}${paint(LABEL[d.severity])}: ${d.message}`];
+  const message = d.at === undefined ? d.message : withoutRepeatedLocation(d.message, d.at);
+  const lines = [`${where}${paint(LABEL[d.severity])}: ${message}`];
   if (d.text !== undefined && !d.message.includes(JSON.stringify(d.text))) lines.push(`    found: ${JSON.stringify(d.text)}`);
   if (d.hint !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${d.hint}`);
   return lines.join('\n');
