@@ -4,6 +4,7 @@ import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { CliContext } from '../context.js';
 import { listenFailure } from '../listen-error.js';
 import { DEFAULT_EMULATOR_PORT, type EmulatorFlags } from './emulator.js';
+import { waitForStopSignal } from '../wait-for-stop-signal.js';
 
 type NumberRule = { flag: string; integer?: boolean; min: number; max?: number; minExclusive?: boolean; example: string };
 
@@ -71,15 +72,7 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
     ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
   }
   ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await waitForStopSignal();
   await emulator.close();
   ctx.io.stderr.write(options.dataFile === undefined ? 'emulator stopped\n' : `emulator stopped; data saved to ${options.dataFile}\n`);
 }

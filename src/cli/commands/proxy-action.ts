@@ -3,6 +3,7 @@ import { startProxy, type ProxyRequestEvent } from '../../engine/proxy.js';
 import type { CliContext } from '../context.js';
 import { listenFailure } from '../listen-error.js';
 import type { ProxyCommandOptions } from './proxy.js';
+import { waitForStopSignal } from '../wait-for-stop-signal.js';
 
 /** One log line per request: method, referral id (or path), ops, status, latency. Never headers. */
 export function formatProxyLine(e: ProxyRequestEvent): string {
@@ -39,14 +40,6 @@ export async function runProxy(ctx: CliContext, opts: ProxyCommandOptions): Prom
   // The first stdout line is the URL, so scripts can start the proxy on port 0 and read it.
   out.write(`${proxy.url}\n`);
   ctx.io.stderr.write(`refplan proxy: forwarding to ${opts.upstream}${opts.shadow === true ? ' (shadow: PUTs forwarded unchanged)' : ''}; Ctrl-C stops it\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await waitForStopSignal();
   await proxy.close();
 }
