@@ -1,6 +1,6 @@
 import type { WhereTest } from './changeset.js';
 import { valueAt } from './json-pointer.js';
-import { sameOrBothEmpty } from './patch.js';
+import { leafEqual } from './patch.js';
 import type { JsonValue, Referral } from './referral.js';
 import type { WritablePathTable } from './writable-paths.js';
 
@@ -14,19 +14,26 @@ import type { WritablePathTable } from './writable-paths.js';
  * Fields the referrals API filters on (API notes §4, "Filterable", plus `id` and
  * `externalReferenceId`), with the comparisons each supports. API knowledge, not
  * a refplan rule, so it lives next to the only code that needs it.
+ * `code`: a string the API's `$filter` matches case-insensitively (enum values,
+ * country codes); `matchesWhere` does the same, so a test gives the same answer
+ * whether it was pushed down or evaluated on a listed page.
  */
-export const FILTERABLE_FIELDS: Readonly<Record<string, 'string' | 'date-time'>> = {
+export const FILTERABLE_FIELDS: Readonly<Record<string, 'string' | 'code' | 'date-time'>> = {
   id: 'string',
   engagementId: 'string',
   externalReferenceId: 'string',
-  status: 'string',
-  substatus: 'string',
-  qualification: 'string',
-  type: 'string',
-  direction: 'string',
+  status: 'code',
+  substatus: 'code',
+  qualification: 'code',
+  type: 'code',
+  direction: 'code',
   updatedDateTime: 'date-time',
-  'customerProfile/address/country': 'string',
+  'customerProfile/address/country': 'code',
 };
+
+function filterableField(path: string): string | undefined {
+  return Object.keys(FILTERABLE_FIELDS).find((f) => f.toLowerCase() === path.toLowerCase());
+}
 
 export interface ODataFilterOptions {
   /** Maps vocabulary fields (`notes`) to API paths (`details/notes`). Without it, `field` is taken as the API path. */
@@ -57,7 +64,7 @@ const RANGE_OPS: Record<string, string> = { lt: 'lt', le: 'le', gt: 'gt', ge: 'g
 
 function pushDown(test: WhereTest, options: ODataFilterOptions): string | undefined {
   const path = wherePath(String(test.field), options.writablePaths);
-  const name = Object.keys(FILTERABLE_FIELDS).find((f) => f.toLowerCase() === path.toLowerCase());
+  const name = filterableField(path);
   if (name === undefined) return undefined;
   const kind = FILTERABLE_FIELDS[name];
   const { op, value } = test;
@@ -97,20 +104,33 @@ function order(actual: JsonValue | undefined, expected: JsonValue): number | und
   return undefined;
 }
 
+/**
+ * Equality as the API's `$filter` judges it: absent equals `null`, two ISO 8601
+ * date-times are equal when they name the same instant (the API stores
+ * `…00.000Z` where a `where` says `…00Z`), and `code` fields ignore case.
+ */
+function sameForFilter(actual: JsonValue | undefined, expected: JsonValue, foldCase: boolean): boolean {
+  if (foldCase && typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
+  return leafEqual(actual ?? null, expected ?? null);
+}
+
 function matchesOne(referral: Referral, test: WhereTest, writablePaths?: WritablePathTable): boolean {
   let actual: JsonValue | undefined;
+  const path = wherePath(String(test.field), writablePaths);
   try {
-    actual = valueAt(referral as unknown as JsonValue, `/${wherePath(String(test.field), writablePaths)}`);
+    actual = valueAt(referral as unknown as JsonValue, `/${path}`);
   } catch {
     return false; // an unusable path (e.g. a prototype key) matches nothing
   }
+  const field = filterableField(path);
+  const foldCase = field !== undefined && FILTERABLE_FIELDS[field] === 'code';
   switch (test.op) {
     case 'eq':
-      return sameOrBothEmpty(actual, test.value);
+      return sameForFilter(actual, test.value, foldCase);
     case 'ne':
-      return !sameOrBothEmpty(actual, test.value);
+      return !sameForFilter(actual, test.value, foldCase);
     case 'in':
-      return Array.isArray(test.value) && test.value.some((v) => sameOrBothEmpty(actual, v));
+      return Array.isArray(test.value) && test.value.some((v) => sameForFilter(actual, v, foldCase));
     case 'lt':
     case 'le':
     case 'gt':
@@ -126,8 +146,8 @@ function matchesOne(referral: Referral, test: WhereTest, writablePaths?: Writabl
 
 /**
  * Whether a referral passes every test (tests are AND-ed). Absent equals `null`;
- * range tests compare numbers numerically and ISO dates as instants, and never
- * match an absent value. Never throws.
+ * equality and range tests compare ISO dates as instants and numbers numerically;
+ * range tests never match an absent value. Never throws.
  */
 export function matchesWhere(referral: Referral, tests: readonly WhereTest[], writablePaths?: WritablePathTable): boolean {
   return tests.every((t) => matchesOne(referral, t, writablePaths));
