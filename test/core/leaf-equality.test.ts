@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { leafEqual, opsForLeaves } from '../../src/core/patch.js';
-import { unescapeFormula } from '../../src/core/changeset/csv-layout.js';
+import { parseHeader, rowToRawChange, unescapeFormula } from '../../src/core/changeset/csv-layout.js';
+import { loadVocabulary } from '../../src/schema/changeset-vocabulary.js';
 
 describe('leafEqual', () => {
   it('treats two spellings of one instant as equal', () => {
@@ -31,5 +32,15 @@ describe('unescapeFormula', () => {
     expect(unescapeFormula("'@home")).toBe('@home');
     expect(unescapeFormula("'quoted'")).toBe("'quoted'");
     expect(unescapeFormula('plain')).toBe('plain');
+  });
+});
+
+describe('an escaped externalReferenceId cell', () => {
+  const layout = parseHeader(['id', 'externalReferenceId', 'notes'], 'r.csv', loadVocabulary(), () => undefined);
+  it('is unescaped as a value to set (with an id) and as a selector (without one)', () => {
+    const set = rowToRawChange(['r1', "'-5", ''], 2, layout, () => undefined);
+    expect(set?.set.map((f) => [f.key, f.value.value])).toEqual([['externalReferenceId', '-5']]);
+    const select = rowToRawChange(['', "'=CRM-7", 'x'], 3, layout, () => undefined);
+    expect(select?.externalReferenceId?.value).toBe('=CRM-7');
   });
 });

@@ -172,7 +172,7 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   }
   if (externalIndex >= 0) {
     // With an id, externalReferenceId is a value to set; without one, it selects the referral.
-    const value = { value: cells[externalIndex] ?? '', at: at(externalIndex) };
+    const value = { value: unescapeFormula(cells[externalIndex] ?? ''), at: at(externalIndex) };
     if (idText !== '') raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
     else raw.externalReferenceId = value;
   }
