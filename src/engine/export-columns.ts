@@ -45,3 +45,26 @@ export function cellText(value: JsonValue | undefined): string | number {
   if (typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/**
+ * A number as an export cell: plain digits with a `.` decimal point, never an
+ * exponent (`String(1e21)` is `1e+21`, which no change-set reader takes), and never
+ * exactly three decimals: a reader that does not yet know the file's decimal
+ * separator must refuse `12.345` as ambiguous (twelve thousand?), so it is written
+ * `12.3450`, which can be read only one way and is the same number.
+ */
+export function numberCellText(value: number): string {
+  let text = String(value);
+  const exp = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (exp !== null) {
+    const [, sign = '', whole = '', fraction = '', power = '0'] = exp;
+    const digits = whole + fraction;
+    const shift = Number(power) - fraction.length; // value = digits × 10^shift
+    if (shift >= 0) text = sign + digits + '0'.repeat(shift);
+    else {
+      const padded = digits.padStart(1 - shift, '0');
+      text = `${sign}${padded.slice(0, shift)}.${padded.slice(shift)}`;
+    }
+  }
+  return /\.\d{3}$/.test(text) ? `${text}0` : text;
+}

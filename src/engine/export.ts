@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { writePrivateFileAtomic } from '../files/private-file.js';
-import { cellText, exportFields, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
 
@@ -61,6 +61,7 @@ function renderCsv(referrals: readonly Referral[], delimiter: string): string {
     record_delimiter: 'windows',
     // Excel runs a cell starting with = + - @ as a formula; csv-stringify prefixes a quote.
     escape_formulas: true,
+    cast: { number: numberCellText },
   });
 }
 

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseLocaleNumber } from '../../src/core/changeset/parse-number.js';
+import { numberCellText } from '../../src/engine/export-columns.js';
 import { join } from 'node:path';
 import type { Referral } from '../../src/core/referral.js';
 import { generateReferrals, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
@@ -25,7 +28,7 @@ function variant(edit: (r: Referral & { details: Record<string, unknown> }) => v
 
 const groups = {
   formulaExternalIds: ['-5', '=HYPERLINK("x")', '+CRM-1', '@crm'].map((x) => variant((r) => (r.externalReferenceId = x))),
-  deciamlDealValues: [12.345, 1000.125, 0.001, 1234.5, 0, 1e21, 1e-7, 123456789012345680].map((v) => variant((r) => (r.details.dealValue = v))),
+  decimalDealValues: [12.345, 1000.125, 0.001, 1234.5, 0, 1e21, 1e-7, 123456789012345680].map((v) => variant((r) => (r.details.dealValue = v))),
   apostropheText: ["'=not a formula", "'-5 apostrophe", "'@handle"].map((v) => variant((r) => (r.details.notes = v))),
 };
 let emu: EmulatorHandle;
@@ -67,5 +70,21 @@ async function roundTrip(referrals: Referral[]) {
 describe('an unedited export plans to zero changes with zero reads', () => {
   it('externalReferenceId cells that export escaped as formulas', async () => {
     await roundTrip(groups.formulaExternalIds);
+  });
+
+  it('deal values with three decimals (BHD, KWD), zero, and ones JavaScript prints with an exponent', async () => {
+    await roundTrip(groups.decimalDealValues);
+  });
+});
+
+describe('numberCellText', () => {
+  it('reads back as the same number, one way only, in a file whose decimal separator is not known yet', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 1e9 }).map((n) => n / 1000)), (value) => {
+        const read = parseLocaleNumber(numberCellText(value), undefined);
+        expect(read).toMatchObject({ ok: true, value });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
