@@ -11,6 +11,7 @@ import { writePrivateFileAtomic } from '../files/private-file.js';
 import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
+import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
 
 export type ExportFormat = 'csv' | 'yaml';
 
@@ -61,7 +62,8 @@ function renderCsv(referrals: readonly Referral[], delimiter: string): string {
     record_delimiter: 'windows',
     // Excel runs a cell starting with = + - @ as a formula; csv-stringify prefixes a quote.
     escape_formulas: true,
-    cast: { number: numberCellText },
+    // The reader drops one ' before a formula character; a text starting that way keeps it with one more.
+    cast: { number: numberCellText, string: escapeLeadingApostrophe },
   });
 }
 

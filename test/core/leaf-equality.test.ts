@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leafEqual, opsForLeaves } from '../../src/core/patch.js';
-import { parseHeader, rowToRawChange, unescapeFormula } from '../../src/core/changeset/csv-layout.js';
+import { escapeLeadingApostrophe, parseHeader, rowToRawChange, unescapeFormula } from '../../src/core/changeset/csv-layout.js';
 import { loadVocabulary } from '../../src/schema/changeset-vocabulary.js';
 
 describe('leafEqual', () => {
@@ -32,6 +32,14 @@ describe('unescapeFormula', () => {
     expect(unescapeFormula("'@home")).toBe('@home');
     expect(unescapeFormula("'quoted'")).toBe("'quoted'");
     expect(unescapeFormula('plain')).toBe('plain');
+  });
+
+  it('round-trips a text that itself starts like an escaped formula', () => {
+    for (const text of ["'=x", "''-5", "'@", "'quoted'", "'", '=x']) {
+      const exported = escapeLeadingApostrophe(text);
+      expect(unescapeFormula(/^[-=+@]/.test(exported) ? `'${exported}` : exported)).toBe(text);
+    }
+    expect(escapeLeadingApostrophe("'quoted'")).toBe("'quoted'");
   });
 });
 

@@ -75,6 +75,10 @@ describe('an unedited export plans to zero changes with zero reads', () => {
   it('deal values with three decimals (BHD, KWD), zero, and ones JavaScript prints with an exponent', async () => {
     await roundTrip(groups.decimalDealValues);
   });
+
+  it("text that itself starts with an apostrophe before a formula character", async () => {
+    await roundTrip(groups.apostropheText);
+  });
 });
 
 describe('numberCellText', () => {

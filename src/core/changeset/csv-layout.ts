@@ -117,11 +117,22 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
  * leading `'` (csv-stringify `escape_formulas`). Excel never writes its own
  * text-marker apostrophe into a CSV, so a `'` before a formula character can
  * only be that escape, and reading undoes it: export → plan round-trips.
+ * A text that itself starts with `'`s before a formula character (`'=x`) is
+ * exported with one more `'` (`''=x`), so one `'` is dropped before any run of
+ * them that ends in a formula character.
  */
-const ESCAPED_FORMULA = /^'(?=[-=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/;
+const ESCAPED_FORMULA = /^'(?='*[-=+@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 export function unescapeFormula(cell: string): string {
   return cell.replace(ESCAPED_FORMULA, '');
+}
+
+/**
+ * The other half, for export: a text that already starts the way an escaped
+ * formula does (`'=x`) gets one more `'`, so `unescapeFormula` gives it back whole.
+ */
+export function escapeLeadingApostrophe(text: string): string {
+  return ESCAPED_FORMULA.test(text) ? `'${text}` : text;
 }
 
 /** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
