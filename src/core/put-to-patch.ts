@@ -1,5 +1,5 @@
 import { escapeSegment, getAt, isObject, valueAt } from './json-pointer.js';
-import { applyOps, jsonEqual, opsForLeaves, sameOrBothEmpty, type LeafTarget } from './patch.js';
+import { applyOps, jsonEqual, leafEqual, opsForLeaves, sameOrBothEmpty, type LeafTarget } from './patch.js';
 import type { JsonValue, PatchOp, Referral } from './referral.js';
 import { judgeTransition, type ReferralState, type TransitionTable } from './transitions.js';
 import { leafRules, teamArrayPath, type WritablePathRule, type WritablePathTable } from './writable-paths.js';
@@ -148,7 +148,8 @@ export function putToPatch(current: Referral, desired: Referral, options: PutToP
       dropped.push({ path: rule.path, reason: norm.reason, changed: true });
       continue;
     }
-    if (clientChanged(rule.path, norm.value, sameOrBothEmpty)) targets.push({ path: rule.path, value: norm.value });
+    // Leaves compare as opsForLeaves does (instants as instants), so a date the client only re-spelled is no change of its own.
+    if (clientChanged(rule.path, norm.value, (a, b) => leafEqual(a ?? null, b ?? null))) targets.push({ path: rule.path, value: norm.value });
   }
   const ops = opsForLeaves(cur, targets);
 

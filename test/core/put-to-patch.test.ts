@@ -107,6 +107,16 @@ describe('putToPatch', () => {
       expect(result.conflicts).toEqual([{ path: '/details/notes', baseline: 'first call done', current: 'server note', desired: 'client note' }]);
     });
 
+    it('a date-time the client only re-spelled is not its change, so a newer server value is kept without a conflict', () => {
+      const base = referral(ID.active, { details: { ...baseline.details, closingDateTime: '2026-06-30T00:00:00.0000000Z' } });
+      const current = { ...base, details: { ...base.details, closingDateTime: '2026-09-30T00:00:00.0000000Z' } };
+      // The legacy client read base and PUT it back as its serializer writes a date.
+      const desired = { ...base, details: { ...base.details, closingDateTime: '2026-06-30T00:00:00Z' } };
+      const result = putToPatch(current, desired, { writablePaths, baseline: base });
+      expect(result.conflicts).toEqual([]);
+      expect(result.ops).toEqual([]);
+    });
+
     it('merges team members both sides appended', () => {
       const other = { email: 'other@contoso.com' };
       const mine = { email: 'mine@contoso.com' };
