@@ -36,6 +36,10 @@ export function classifyWriteError(e: unknown): WriteFailure {
   if (f.name === 'TimeoutError') return { kind: 'ambiguous', message };
   if (f.name === 'RateLimitedError' || f.status === 429) return { kind: 'transient', message, mayHaveCommitted: false };
   if (typeof f.status === 'number') {
+    // A 2xx whose body could not be read (cut off, not JSON): the server took the write, only the
+    // answer is lost. Settle it by reading, like a dropped connection; never as a refusal, or
+    // the next run would find our own write and call it "unchanged", outside the rollback.
+    if (f.status >= 200 && f.status < 300) return { kind: 'ambiguous', message };
     // A 503 is "not processed"; other 5xx might have failed after the commit, so a
     // later 412 that shows the planned values must count as applied, not unchanged.
     if (f.status >= 500) return { kind: 'transient', message, mayHaveCommitted: f.status !== 503 };

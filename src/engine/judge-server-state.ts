@@ -1,4 +1,4 @@
-import { sameOrBothEmpty } from '../core/patch.js';
+import { leafEqual } from '../core/patch.js';
 import { valueAt } from '../core/json-pointer.js';
 import type { PlanEntry } from '../core/plan.js';
 import type { JsonValue, Referral } from '../core/referral.js';
@@ -35,7 +35,7 @@ export function judgeServerState(
 ): ServerVerdict {
   const doc = current as unknown as JsonValue;
   const eTag = current.eTag ?? '';
-  const holdsAfter = Object.entries(entry.after).every(([path, value]) => sameOrBothEmpty(valueAt(doc, path), value));
+  const holdsAfter = Object.entries(entry.after).every(([path, value]) => sameValue(valueAt(doc, path), value));
   if (holdsAfter) return options.mayHaveCommitted ? { kind: 'applied', eTag } : { kind: 'unchanged', eTag };
   if (eTag === sentWithETag) return { kind: 'resend' };
   const changedSincePlan = diffSincePlan(entry, doc);
@@ -63,7 +63,15 @@ export function diffSincePlan(entry: PlanEntry, doc: JsonValue): FieldDiff[] {
   const diffs: FieldDiff[] = [];
   for (const [path, planned] of Object.entries(entry.before)) {
     const now = valueAt(doc, path) ?? null;
-    if (!sameOrBothEmpty(now, planned)) diffs.push({ path, planned, now });
+    if (!sameValue(now, planned)) diffs.push({ path, planned, now });
   }
   return diffs;
+}
+
+/**
+ * The planner's equality (leafEqual: one instant in two spellings is no edit, the API answers
+ * `…00.0000000Z` where a change set says `…00Z`), with absent and `null` the same.
+ */
+function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  return leafEqual(a ?? null, b ?? null);
 }

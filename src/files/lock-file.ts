@@ -1,9 +1,10 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { kill as signalProcess, pid as ownPid } from 'node:process';
 import { RefplanError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { PRIVATE_MODE, writePrivateFileAtomicSync } from './private-file.js';
+import { PRIVATE_MODE } from './private-file.js';
 import { stripJson } from './journal.js';
 
 /**
@@ -73,11 +74,12 @@ export function acquireLock(path: string, planChecksum: string, options: Acquire
   const text = JSON.stringify(info) + '\n';
   if (tryCreate(path, text)) return held(path, info);
 
-  const existing = readLock(path);
-  if (existing === 'gone') {
+  const staleText = readLockText(path);
+  if (staleText === undefined) {
     if (tryCreate(path, text)) return held(path, info);
     throw new LockedError(`${path}: another apply took the lock at the same moment`, 'Wait for it to finish, then run again.');
   }
+  const existing = parseLock(staleText);
   let why: string;
   if (existing === 'unreadable') {
     why = 'it was unreadable (its writer died while creating it)';
@@ -96,21 +98,61 @@ export function acquireLock(path: string, planChecksum: string, options: Acquire
     }
     why = `its holder, process ${existing.pid} (started ${existing.startedAt}), is no longer running`;
   }
-  // Take over: replace atomically, then read back, so of two racing takers only one wins.
-  writePrivateFileAtomicSync(path, text);
-  const now = readLock(path);
-  if (now === 'gone' || now === 'unreadable' || now.pid !== info.pid || now.startedAt !== info.startedAt) {
+  if (!takeOver(path, staleText, text)) {
     throw new LockedError(`${path}: another apply took over the stale lock at the same moment`, 'Wait for it to finish, then run again.');
   }
   return held(path, info, `took over the lock ${path}: ${why}`);
 }
 
+/**
+ * Replaces the stale lock whose content is `staleText`, and only that one. Overwriting it (or
+ * unlinking it by name) is not enough: of two applies that both judged the same lock stale, the
+ * second would replace the lock the first had just taken, and both would run. So the stale file
+ * is first renamed aside (atomic: only one taker gets it), its content checked to be the one
+ * judged stale, and the new lock created exclusively. A taker that moved a fresh lock instead
+ * puts it back and gives up.
+ */
+function takeOver(path: string, staleText: string, text: string): boolean {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return tryCreate(path, text);
+    throw new RefplanError('file', `cannot take over the lock file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const moved = readLockText(aside);
+  if (moved === staleText) {
+    unlinkQuietly(aside);
+    return tryCreate(path, text);
+  }
+  try {
+    linkSync(aside, path); // EEXIST: yet another apply created a lock meanwhile; that one stays
+  } catch {
+    // nothing to put back over
+  }
+  unlinkQuietly(aside);
+  return false;
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Creates the lock only if none exists. The content is written to a temp file first and linked
+ * into place (link fails with EEXIST, like O_EXCL), so no reader ever sees an empty lock and
+ * takes it over as "unreadable" while its creator lives.
+ */
 function tryCreate(path: string, text: string): boolean {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let fd: number;
   try {
-    fd = openSync(path, 'wx', PRIVATE_MODE);
+    fd = openSync(temp, 'wx', PRIVATE_MODE);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new RefplanError('file', `cannot create the lock file ${path}: ${(e as Error).message}`, { cause: e });
   }
   try {
@@ -118,17 +160,32 @@ function tryCreate(path: string, text: string): boolean {
   } finally {
     closeSync(fd);
   }
-  return true;
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new RefplanError('file', `cannot create the lock file ${path}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    unlinkQuietly(temp);
+  }
+}
+
+function readLockText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 function readLock(path: string): LockInfo | 'gone' | 'unreadable' {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw e;
-  }
+  const text = readLockText(path);
+  return text === undefined ? 'gone' : parseLock(text);
+}
+
+function parseLock(text: string): LockInfo | 'unreadable' {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.startedAt === 'string') return v as LockInfo;

@@ -128,6 +128,32 @@ describe('refplan apply / rollback (built CLI)', () => {
     expect(existsSync(join(dir, 'changes.plan.rollback.json'))).toBe(true);
   });
 
+  it('apply of change-set files does not re-plan over an earlier apply of them that left writes unsettled', async () => {
+    const target = editable()[42]!;
+    const dir = tempTree({ 'changes.yaml': `changes:\n  - id: "${target.id}"\n    set: { notes: "first" }\n` });
+    const planPath = join(dir, 'changes.plan.json');
+    expect((await runCli(['apply', join(dir, 'changes.yaml'), '--yes'], { env })).code).toBe(0);
+    const planText = readFileSync(planPath, 'utf8');
+    const checksum = (JSON.parse(planText) as { checksum: string }).checksum;
+    // As if a later run of that plan had been killed between an intent and its outcome.
+    appendFileSync(
+      join(dir, 'changes.plan.journal.jsonl'),
+      JSON.stringify({ seq: 99, t: new Date().toISOString(), planChecksum: checksum, referralId: target.id, event: 'intent', eTag: '"x"' }) + '\n',
+    );
+    writeFileSync(join(dir, 'changes.yaml'), `changes:\n  - id: "${target.id}"\n    set: { notes: "second" }\n`);
+    const commits = emu.stats().commits.total;
+    const again = await runCli(['apply', join(dir, 'changes.yaml'), '--yes'], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not settled/);
+    expect(again.stderr).toContain(`refplan apply ${planPath}`);
+    // The plan its journal and rollback file belong to is still there, so that run can be settled.
+    expect(readFileSync(planPath, 'utf8')).toBe(planText);
+    expect(emu.stats().commits.total).toBe(commits);
+    const settle = await runCli(['apply', planPath], { env });
+    expect(settle.code, settle.stderr).toBe(0);
+    expect(emu.stats().commits.byId[target.id]).toBe(1);
+  });
+
   it('explains bad flags and missing files in one paragraph', async () => {
     const dir = tempTree();
     const missing = await runCli(['apply', join(dir, 'nope.json')], { env });

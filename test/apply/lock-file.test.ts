@@ -94,3 +94,29 @@ describe('lock file', () => {
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('lock takeover race', () => {
+  it('lets only one of two applies that both found the same stale lock take it over', () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    writeFileSync(path, JSON.stringify({ pid: 999, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', planChecksum: SUM }));
+    let first: ReturnType<typeof acquireLock> | undefined;
+    // B reads the stale lock and probes its pid; meanwhile A finds the same stale lock and takes it over.
+    const probeOfB = (pid: number): boolean => {
+      if (pid === 999 && first === undefined) first = acquireLock(path, SUM, { pid: 111, isAlive: (p) => p !== 999 });
+      return pid !== 999;
+    };
+    let error: unknown;
+    try {
+      acquireLock(path, SUM, { pid: 222, isAlive: probeOfB }).release();
+    } catch (e) {
+      error = e;
+    }
+    expect(first?.tookOver).toMatch(/process 999 .* is no longer running/);
+    expect(error).toBeInstanceOf(LockedError);
+    // A still holds the lock: its file was neither replaced nor removed.
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: 111 });
+    first?.release();
+    expect(existsSync(path)).toBe(false);
+  });
+});

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { createPlan } from '../../engine/plan.js';
+import { journalPathFor, replayJournal } from '../../files/journal.js';
+import { lockPathFor } from '../../files/lock-file.js';
 import { readPlan } from '../../files/plan-file.js';
 import type { CliContext } from '../context.js';
 import { openClient } from '../open-client.js';
@@ -43,6 +46,7 @@ async function planChangeSets(ctx: CliContext, files: string[], flags: ApplyFlag
   // The plan is saved next to the first change set, so journal, results and rollback go there too.
   const output = join(dirname(first), `${basename(first, extname(first))}.plan.json`);
   try {
+    await refuseUnsettledEarlierRun(output);
     const result = await createPlan({ files, client, baseUrl, output, csv: { cwd: ctx.io.cwd } });
     if (result.plan === undefined) {
       throw new InvalidInputError(
@@ -55,4 +59,33 @@ async function planChangeSets(ctx: CliContext, files: string[], flags: ApplyFlag
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Re-planning replaces the plan file an earlier apply of these change sets worked from. When that
+ * run did not end cleanly (its lock is still there: killed, crashed or still running; or writes
+ * are in flight or uncertain in its journal), the old plan is the only way to settle those writes
+ * and complete their rollback file: overwriting it would leave them unsettled and the rollback
+ * short. So refuse before anything is read or written, and say how to finish that run first.
+ */
+async function refuseUnsettledEarlierRun(planPath: string): Promise<void> {
+  const journal = journalPathFor(planPath);
+  if (!existsSync(planPath) || !existsSync(journal)) return;
+  let unsettled: string | undefined;
+  if (existsSync(lockPathFor(planPath))) {
+    unsettled = 'its lock is still there (it was killed, or is still running)';
+  } else {
+    try {
+      const earlier = await readPlan(planPath);
+      const open = [...replayJournal(journal, earlier.checksum).entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
+      if (open > 0) unsettled = `${open} write${open === 1 ? ' is' : 's are'} not settled in its journal`;
+    } catch {
+      return; // not a readable plan with its own journal: nothing of an earlier run to keep
+    }
+  }
+  if (unsettled === undefined) return;
+  throw new UsageError(
+    `an earlier apply of ${planPath} is not settled: ${unsettled}; planning again would replace the plan its journal and rollback file belong to`,
+    `Run \`refplan apply ${planPath}\` first: it settles those writes (by reading the referrals) and completes the rollback file. Then apply the change sets again.`,
+  );
 }
