@@ -63,6 +63,38 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
     await unlink(temp).catch(() => undefined);
     throw e;
   }
+  await syncFolder(path);
+}
+
+/**
+ * A rename (or a new file) is durable only once its folder is: without this, a
+ * power loss right after a rollback-file rewrite could bring back the old one.
+ * Best effort: some file systems refuse to fsync a directory.
+ */
+async function syncFolder(path: string): Promise<void> {
+  try {
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // not supported here; the file itself is synced
+  }
+}
+
+export function syncFolderSync(path: string): void {
+  try {
+    const fd = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // not supported here; the file itself is synced
+  }
 }
 
 /** Synchronous twin, for paths that must finish before the process may die (exit handlers, journals). */
@@ -83,9 +115,12 @@ export function writePrivateFileAtomicSync(path: string, data: string | Uint8Arr
   }
   closeSync(fd);
   renameSync(temp, path);
+  syncFolderSync(path);
 }
 
-/** Opens (creating 0600 if needed) a file for appending, e.g. a journal. */
+/** Opens (creating 0600 if needed) a file for appending, e.g. a journal; a new file's folder entry is made durable. */
 export function openPrivateAppend(path: string): number {
-  return openSync(path, 'a', PRIVATE_MODE);
+  const fd = openSync(path, 'a', PRIVATE_MODE);
+  syncFolderSync(path);
+  return fd;
 }
