@@ -12,6 +12,8 @@ import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath 
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
 import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
+import { decimalOfLocale } from './validate.js';
+import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 
 export type ExportFormat = 'csv' | 'yaml';
 
@@ -29,6 +31,8 @@ export interface ExportOptions {
   format?: ExportFormat;
   /** CSV delimiter, default `,` (use `;` for Excel in locales with a decimal comma). */
   delimiter?: string;
+  /** Write numbers with this locale's decimal separator (e.g. `nl-NL` → `1234,5`), as its Excel expects. Default: a point. */
+  locale?: string;
   now?: () => Date;
 }
 
@@ -46,7 +50,7 @@ export function exportFormatFor(output: string, format?: ExportFormat): ExportFo
   return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'csv';
 }
 
-function renderCsv(referrals: readonly Referral[], delimiter: string): string {
+function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: DecimalSeparator): string {
   const fields = exportFields();
   const memberColumns = teamMemberColumns();
   const header = ['id', 'eTag', ...fields.map((f) => f.field), ...memberColumns];
@@ -63,7 +67,7 @@ function renderCsv(referrals: readonly Referral[], delimiter: string): string {
     // Excel runs a cell starting with = + - @ as a formula; csv-stringify prefixes a quote.
     escape_formulas: true,
     // The reader drops one ' before a formula character; a text starting that way keeps it with one more.
-    cast: { number: numberCellText, string: escapeLeadingApostrophe },
+    cast: { number: (n: number) => (decimal === ',' ? numberCellText(n).replace('.', ',') : numberCellText(n)), string: escapeLeadingApostrophe },
   });
 }
 
@@ -96,6 +100,13 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   if (format === 'csv' && ![',', ';', '\t'].includes(delimiter)) {
     throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" or "\\t" (tab): the ones `refplan validate` reads');
   }
+  const decimal = options.locale === undefined ? '.' : decimalOfLocale(options.locale);
+  if (format === 'csv' && decimal === ',' && delimiter === ',') {
+    throw new UsageError(
+      `--locale ${options.locale ?? ''} writes decimal commas, which cannot share the "," delimiter`,
+      "add --delimiter ';' (what Excel uses in decimal-comma locales) or --delimiter '\\t'",
+    );
+  }
   const startRequests = options.client.stats().requests;
   const tests = options.where ?? [];
   const writablePaths = loadWritablePaths();
@@ -105,7 +116,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   for await (const page of options.client.listReferrals(query)) {
     for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(r);
   }
-  const text = format === 'csv' ? renderCsv(referrals, delimiter) : renderYaml(referrals);
+  const text = format === 'csv' ? renderCsv(referrals, delimiter, decimal) : renderYaml(referrals);
   const bytes = Buffer.from(text, 'utf8');
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {

@@ -42,15 +42,16 @@ afterAll(async () => {
   await emu?.close();
 });
 
-const outputs = [
+const outputs: readonly (readonly [string, string | undefined, string?])[] = [
   ['r.csv', ','],
   ['r.csv', ';'],
   ['r.csv', '\t'],
+  ['r.csv', ';', 'nl-NL'],
   ['r.yaml', undefined],
-] as const;
+];
 
 async function roundTrip(referrals: Referral[]) {
-  for (const [name, delimiter] of outputs) {
+  for (const [name, delimiter, locale] of outputs) {
     const output = join(tempTree(), name);
     await exportReferrals({
       client,
@@ -58,9 +59,10 @@ async function roundTrip(referrals: Referral[]) {
       output,
       where: [{ field: 'id', op: 'in', value: referrals.map((r) => r.id) }],
       ...(delimiter === undefined ? {} : { delimiter }),
+      ...(locale === undefined ? {} : { locale }),
     });
-    const planned = await createPlan({ files: [output], client, baseUrl: emu.url });
-    const label = `${name} ${JSON.stringify(delimiter ?? 'yaml')}`;
+    const planned = await createPlan({ files: [output], client, baseUrl: emu.url, ...(locale === undefined ? {} : { csv: { locale } }) });
+    const label = `${name} ${JSON.stringify(delimiter ?? 'yaml')} ${locale ?? ''}`;
     expect(planned.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message), label).toEqual([]);
     expect(planned.plan?.entries.map((e) => e.ops), label).toEqual([]);
     expect(planned.readRequests, label).toBe(0);
@@ -78,6 +80,18 @@ describe('an unedited export plans to zero changes with zero reads', () => {
 
   it("text that itself starts with an apostrophe before a formula character", async () => {
     await roundTrip(groups.apostropheText);
+  });
+});
+
+describe('export --locale', () => {
+  it('writes decimal commas for a decimal-comma locale and refuses them with the comma delimiter', async () => {
+    const output = join(tempTree(), 'nl.csv');
+    const ids = groups.decimalDealValues.map((r) => r.id);
+    await exportReferrals({ client, baseUrl: emu.url, output, delimiter: ';', locale: 'nl-NL', where: [{ field: 'id', op: 'in', value: ids }] });
+    const text = (await import('node:fs')).readFileSync(output, 'utf8');
+    expect(text).toContain(';1234,5;');
+    expect(text).toContain(';12,3450;');
+    await expect(exportReferrals({ client, baseUrl: emu.url, output, locale: 'de-DE' })).rejects.toThrow(/cannot share the "," delimiter/);
   });
 });
 

@@ -24,6 +24,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       output: resolve(io.cwd, flags.output),
       ...(flags.format === undefined ? {} : { format: flags.format }),
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
+      ...(flags.locale === undefined ? {} : { locale: flags.locale }),
     });
   } finally {
     await client.close();

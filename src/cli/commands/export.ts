@@ -7,6 +7,7 @@ export interface ExportFlags {
   where?: string[];
   format?: 'csv' | 'yaml';
   delimiter?: string;
+  locale?: string;
   json?: boolean;
   [key: string]: unknown;
 }
@@ -25,6 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .addOption(new Option('--format <format>', 'output format (default: from the file extension)').choices(['csv', 'yaml']))
     .option('--delimiter <c>', 'CSV delimiter: "," (default), ";" (Excel in decimal-comma locales), or "\\t" (tab)')
+    .option('--locale <tag>', "write numbers with this locale's decimal separator, as its Excel expects (e.g. nl-NL: 1234,5; needs --delimiter ';')")
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -33,6 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
         'Examples:',
         '  $ refplan export --where status=Active -o referrals.csv',
         "  $ refplan export --where 'substatus=Pending|Received' --delimiter ';' -o new.csv",
+        "  $ refplan export --delimiter ';' --locale nl-NL -o pijplijn.csv      # Dutch Excel: 1234,5",
         '  $ refplan export -o referrals.yaml',
         '',
         'The file and its baseline hold customer data: both are written with mode 0600; CSV cells that',
