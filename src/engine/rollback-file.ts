@@ -6,7 +6,7 @@ import { summarisePlan } from '../core/plan-summary.js';
 import { invertEntry } from '../core/rollback-plan.js';
 import { stripJson } from '../files/journal.js';
 import { readPlan, writePlan } from '../files/plan-file.js';
-import { loadWritablePaths } from '../schema/specs.js';
+import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 
 export function rollbackPathFor(planPath: string): string {
   return `${stripJson(planPath)}.rollback.json`;
@@ -26,6 +26,7 @@ export function rollbackPathFor(planPath: string): string {
  * resume is the same file an uninterrupted run writes.
  */
 export class RollbackFile {
+  private readonly table = loadTransitionTable();
   private readonly applied = new Map<string, string>();
   private readonly order: Map<string, number>;
   private writing: Promise<void> | undefined;
@@ -107,9 +108,9 @@ export class RollbackFile {
     for (const id of ids) {
       const entry = byId.get(id);
       if (entry === undefined) continue;
-      const inverted = invertEntry(entry, this.applied.get(id)!);
-      if (inverted.kind === 'entry') entries.push(inverted.entry);
-      else notRestorable.push(inverted.notRestorable);
+      const inverted = invertEntry(entry, this.applied.get(id)!, this.table);
+      if (inverted.entry !== undefined) entries.push(inverted.entry);
+      if (inverted.notRestorable !== undefined) notRestorable.push(inverted.notRestorable);
     }
     return {
       format: PLAN_FORMAT,

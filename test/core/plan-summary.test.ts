@@ -3,6 +3,7 @@ import type { PlanEntry } from '../../src/core/plan.js';
 import { summarisePlan } from '../../src/core/plan-summary.js';
 import { invertEntry } from '../../src/core/rollback-plan.js';
 import { change, ID, plan, referral, writablePaths } from './plan-fixtures.js';
+import { loadTransitionTable } from '../../src/schema/specs.js';
 
 function entry(over: Partial<PlanEntry>): PlanEntry {
   return { referralId: 'r', sources: [], eTag: '"1"', before: {}, after: {}, ops: [], inverse: [], irreversible: false, warnings: [], ...over };
@@ -51,22 +52,36 @@ describe('summarisePlan', () => {
 });
 
 describe('invertEntry', () => {
+  const table = loadTransitionTable();
+
   it('swaps before/after, uses the inverse ops and pins the eTag the write returned', () => {
     const e = plan([change(ID.active, { dealValue: 9 })], [referral(ID.active)]).plan.entries[0] as PlanEntry;
-    const inverted = invertEntry(e, '"new"');
-    expect(inverted).toEqual({
-      kind: 'entry',
-      entry: expect.objectContaining({ eTag: '"new"', ops: e.inverse, before: e.after, after: e.before, referralId: ID.active, irreversible: false }),
-    });
+    const inverted = invertEntry(e, '"new"', table);
+    expect(inverted.notRestorable).toBeUndefined();
+    expect(inverted.entry).toEqual(expect.objectContaining({ eTag: '"new"', ops: e.inverse, before: e.after, after: e.before, referralId: ID.active, irreversible: false }));
   });
 
-  it('lists an irreversible entry as not restorable, with its before values', () => {
-    const e = plan([change(ID.active, { status: 'Closed', substatus: 'Won' })], [referral(ID.active)]).plan.entries[0] as PlanEntry;
-    const inverted = invertEntry(e, '"new"');
-    expect(inverted.kind).toBe('not-restorable');
-    if (inverted.kind === 'not-restorable') {
-      expect(inverted.notRestorable).toMatchObject({ referralId: ID.active, before: e.before });
-      expect(inverted.notRestorable.reason).toMatch(/Active\/Accepted → Closed\/Won.*cannot be undone/);
-    }
+  it('lists a closing entry as not restorable as a whole, with its before values', () => {
+    const e = plan([change(ID.active, { status: 'Closed', substatus: 'Won', dealValue: 9 })], [referral(ID.active)]).plan.entries[0] as PlanEntry;
+    const inverted = invertEntry(e, '"new"', table);
+    expect(inverted.entry).toBeUndefined();
+    expect(inverted.notRestorable).toMatchObject({ referralId: ID.active, before: e.before });
+    expect(inverted.notRestorable?.reason).toMatch(/Active\/Accepted → Closed\/Won.*cannot be undone/);
+  });
+
+  it('restores the other fields of an entry that left New, and lists only its status move', () => {
+    const e = plan([change(ID.fresh, { status: 'Active', substatus: 'Accepted', dealValue: 9 })], [referral(ID.fresh, { status: 'New', substatus: 'Pending' })]).plan.entries[0] as PlanEntry;
+    expect(e.irreversible).toBe(true);
+    const inverted = invertEntry(e, '"new"', table);
+    expect(inverted.entry?.ops).toEqual([{ op: 'replace', path: '/details/dealValue', value: e.before['/details/dealValue'] }]);
+    expect(Object.keys(inverted.entry?.before ?? {})).toEqual(['/details/dealValue']);
+    expect(inverted.entry?.inverse.map((op) => op.path)).toEqual(['/details/dealValue']);
+    expect(inverted.notRestorable?.before).toEqual({ '/status': 'New', '/substatus': 'Pending' });
+    expect(inverted.notRestorable?.reason).toMatch(/other fields are restored/);
+  });
+
+  it('without the table, treats every irreversible entry as not restorable (the safe side)', () => {
+    const e = plan([change(ID.fresh, { status: 'Active', substatus: 'Accepted', dealValue: 9 })], [referral(ID.fresh, { status: 'New', substatus: 'Pending' })]).plan.entries[0] as PlanEntry;
+    expect(invertEntry(e, '"new"')).toEqual({ notRestorable: expect.objectContaining({ referralId: ID.fresh }) });
   });
 });
