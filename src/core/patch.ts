@@ -28,9 +28,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Equality where an absent value and `null` are the same (the API's "cleared"). */
+/** Equality where an absent value and `null` are the same (the API's "cleared") and instants compare as instants. */
 export function sameOrBothEmpty(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  return jsonEqual(a ?? null, b ?? null);
+  return leafEqual(a ?? null, b ?? null);
 }
 
 /** Thrown when an op cannot be applied (a missing parent, an op the API does not have). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ReferralsClient } from '../api/types.js';
 import { error, hasErrors, info, warning, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import { getAt, valueAt } from '../core/json-pointer.js';
-import { applyOps, jsonEqual } from '../core/patch.js';
+import { applyOps, jsonEqual, sameOrBothEmpty } from '../core/patch.js';
 import { explainViolation } from '../core/plan-messages.js';
 import { buildPlanEntry, stateOf } from '../core/plan-entry.js';
 import { PLAN_FORMAT, type Plan, type PlanEntry } from '../core/plan.js';
@@ -323,7 +323,7 @@ function countFields(report: MigrationReport, body: JsonObject, doc: JsonValue, 
       continue;
     }
     f.noOp += 1;
-    if (baseline !== undefined && !jsonEqual(inBody.value, valueAt(doc, f.path) ?? null)) f.keptServerValue += 1;
+    if (baseline !== undefined && !sameOrBothEmpty(inBody.value, valueAt(doc, f.path))) f.keptServerValue += 1;
   }
 }
 

@@ -52,3 +52,12 @@ describe('an escaped externalReferenceId cell', () => {
     expect(select?.externalReferenceId?.value).toBe('=CRM-7');
   });
 });
+
+describe('sameOrBothEmpty', () => {
+  it('treats absent and null as the same, and instants by their moment', async () => {
+    const { sameOrBothEmpty } = await import('../../src/core/patch.js');
+    expect(sameOrBothEmpty(undefined, null)).toBe(true);
+    expect(sameOrBothEmpty('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.0000000Z')).toBe(true);
+    expect(sameOrBothEmpty('2026-01-01T00:00:00Z', null)).toBe(false);
+  });
+});
