@@ -52,6 +52,8 @@ export class RequestScheduler {
   private episodeStartedAt = -Infinity;
   private pauses = 0;
   private pausedMsTotal = 0;
+  /** A pause whose end has not been reported yet (reported by the next request that passes it). */
+  private pauseOpen = false;
   private lastRateEmitted: number | null = null;
   private lastPhaseEmitted: RatePhase | undefined;
 
@@ -151,7 +153,7 @@ export class RequestScheduler {
       phase: this.control.phase,
       paused,
       pauses: this.pauses,
-      pausedMs: this.pausedMsTotal + (paused ? t - this.pauseStartedAt : 0),
+      pausedMs: this.pausedMsTotal + (this.pauseOpen ? Math.min(t, this.pausedUntil) - this.pauseStartedAt : 0),
     };
   }
 
@@ -160,18 +162,24 @@ export class RequestScheduler {
     const until = t + ms;
     if (until <= this.pausedUntil) return;
     if (t >= this.pausedUntil) {
+      this.settlePause();
       this.pauses++;
       this.pauseStartedAt = t;
+      this.pauseOpen = true;
       this.emit({ type: 'paused', untilMs: until, durationMs: ms, status });
     }
     this.pausedUntil = until;
-    void this.sleep(ms).then(() => this.maybeResumed(until));
   }
 
-  private maybeResumed(until: number): void {
-    // Only the timer of the latest extension reports the end of the pause.
-    if (until !== this.pausedUntil) return;
-    const pausedMs = Math.max(0, until - this.pauseStartedAt);
+  /**
+   * Reports the end of a pause once it is over. No timer of its own: a timer
+   * would keep a finished run alive for up to Retry-After (57 s in the docs'
+   * example); the next request through the gate reports it instead.
+   */
+  private settlePause(): void {
+    if (!this.pauseOpen || this.now() < this.pausedUntil) return;
+    this.pauseOpen = false;
+    const pausedMs = Math.max(0, this.pausedUntil - this.pauseStartedAt);
     this.pausedMsTotal += pausedMs;
     this.emit({ type: 'resumed', pausedMs });
   }
@@ -179,7 +187,10 @@ export class RequestScheduler {
   private async waitWhilePaused(): Promise<void> {
     for (;;) {
       const left = this.pausedUntil - this.now();
-      if (left <= 0) return;
+      if (left <= 0) {
+        this.settlePause();
+        return;
+      }
       await this.sleep(left);
     }
   }
