@@ -55,15 +55,20 @@ function expectFormulaSafe(rows: string[][], file: string): void {
   for (const row of rows) for (const cell of row) expect(cell, `${file}: ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
 }
 
+/** Runs the built CLI in `dir` against the emulator, asserting the exit code. */
+function cliIn(dir: string): (args: string[], code?: number) => Promise<CliRun> {
+  const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
+  return async (args, code = 0) => {
+    const r = await runCli(args, { cwd: dir, env });
+    expect(r.code, `refplan ${args.join(' ')}\n${r.stderr}`).toBe(code);
+    return r;
+  };
+}
+
 describe('customer-data files', () => {
   it('are all created with mode 0600: plan, rejects, journal, rollback, results, exports and baselines, HTML reports, migration plans', async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
-    const run = async (args: string[], code = 0): Promise<CliRun> => {
-      const r = await runCli(args, { cwd: dir, env });
-      expect(r.code, `refplan ${args.join(' ')}\n${r.stderr}`).toBe(code);
-      return r;
-    };
+    const run = cliIn(dir);
     const ids = emu.store.all().filter((r) => r.status === 'Active').slice(5, 9).map((r) => r.id);
     // Three valid changes and one invalid one (--skip-invalid writes the rejects file).
     writeFileSync(
@@ -97,12 +102,7 @@ describe('customer-data files', () => {
 describe('spreadsheet formula escaping', () => {
   it("export, results and rejects write hostile values with a leading ', and plan reads them back unchanged", async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
-    const run = async (args: string[], code = 0): Promise<CliRun> => {
-      const r = await runCli(args, { cwd: dir, env });
-      expect(r.code, `refplan ${args.join(' ')}\n${r.stderr}`).toBe(code);
-      return r;
-    };
+    const run = cliIn(dir);
 
     // Export: the hostile cells are escaped, and so is every other formula-like cell.
     await run(['export', '-o', 'export.csv']);
