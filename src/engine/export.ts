@@ -27,6 +27,13 @@ export interface ExportOptions {
   /** Which referrals; the same structured tests as a YAML `where`. Omitted: all. */
   where?: WhereTest[];
   output: string;
+  /**
+   * Where the file's bytes go instead of `output` (e.g. stdout for `-o -`). No baseline is
+   * written then: there is no file for it to sit next to, so a plan of the text reads the API.
+   */
+  sink?: (bytes: Buffer) => Promise<void>;
+  /** Progress, per page read (the engine never prints). */
+  onEvent?: (e: ExportEvent) => void;
   /** Default: from the output's extension (`.yaml`/`.yml` → yaml, otherwise csv). */
   format?: ExportFormat;
   /** CSV delimiter, default `,` (use `;` for Excel in locales with a decimal comma). */
@@ -36,9 +43,21 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
+/** One page of the listing read: how far the export is. */
+export interface ExportEvent {
+  type: 'page';
+  pages: number;
+  /** Referrals read so far, and of those, matching the selection. */
+  read: number;
+  matched: number;
+  /** `@odata.count` of the listing, when the API gave it. */
+  total?: number;
+}
+
 export interface ExportResult {
   output: string;
-  baselinePath: string;
+  /** Absent when the bytes went to a `sink`. */
+  baselinePath?: string;
   format: ExportFormat;
   referrals: number;
   readRequests: number;
@@ -113,11 +132,23 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   const { pushed, local } = toODataFilter(tests, { writablePaths });
   const referrals: Referral[] = [];
   const query = pushed === undefined ? { top: PAGE_SIZE } : { filter: pushed, top: PAGE_SIZE };
+  let pages = 0;
+  let read = 0;
+  let total: number | undefined;
   for await (const page of options.client.listReferrals(query)) {
     for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(r);
+    pages += 1;
+    read += page.value.length;
+    total = page.count ?? total;
+    options.onEvent?.({ type: 'page', pages, read, matched: referrals.length, ...(total === undefined ? {} : { total }) });
   }
   const text = format === 'csv' ? renderCsv(referrals, delimiter, decimal) : renderYaml(referrals);
   const bytes = Buffer.from(text, 'utf8');
+  const done = { output: options.output, format, referrals: referrals.length, readRequests: options.client.stats().requests - startRequests };
+  if (options.sink !== undefined) {
+    await options.sink(bytes);
+    return done;
+  }
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {
     format: BASELINE_FORMAT,
@@ -126,11 +157,5 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
     sha256: sha256Hex(bytes),
     referrals: referrals.map(reduceForBaseline),
   });
-  return {
-    output: options.output,
-    baselinePath,
-    format,
-    referrals: referrals.length,
-    readRequests: options.client.stats().requests - startRequests,
-  };
+  return { ...done, baselinePath };
 }

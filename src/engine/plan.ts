@@ -29,6 +29,42 @@ export interface CreatePlanOptions {
   now?: () => Date;
   /** CSV reading options, as for `refplan validate`. */
   csv?: ValidateOptions;
+  /** Progress of the reads, per page or referral read (the engine never prints). */
+  onEvent?: (e: PlanReadEvent) => void;
+}
+
+/** Reads so far: requests answered, referrals they returned, and the total when a listing said it. */
+export interface PlanReadEvent {
+  type: 'read';
+  requests: number;
+  referrals: number;
+  total?: number;
+}
+
+/** The reader, reporting each answered read to `onEvent`. */
+function reportingReader(client: PlanClient, onEvent: (e: PlanReadEvent) => void): ReferralReader {
+  let requests = 0;
+  let referrals = 0;
+  let total: number | undefined;
+  const report = (n: number): void => {
+    requests += 1;
+    referrals += n;
+    onEvent({ type: 'read', requests, referrals, ...(total === undefined ? {} : { total }) });
+  };
+  return {
+    async getReferral(...args: Parameters<ReferralReader['getReferral']>) {
+      const r = await client.getReferral(...args);
+      report(1);
+      return r;
+    },
+    async *listReferrals(...args: Parameters<ReferralReader['listReferrals']>) {
+      for await (const page of client.listReferrals(...args)) {
+        if (page.count !== undefined && args[0]?.filter === undefined) total = page.count;
+        report(page.value.length);
+        yield page;
+      }
+    },
+  };
 }
 
 export interface CreatePlanResult {
@@ -109,7 +145,8 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // 2. Rows of an export are planned against its baseline; the rest are read.
   const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
   diagnostics.push(...baselines.diagnostics);
-  const resolution = await resolveSelectors(options.client, valid, { known: baselines.known });
+  const reader = options.onEvent === undefined ? options.client : reportingReader(options.client, options.onEvent);
+  const resolution = await resolveSelectors(reader, valid, { known: baselines.known });
   // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
   // so a cell that only spells the current value differently makes no op.
   const changes = valid;

@@ -24,14 +24,14 @@ export function register(program: Command, ctx: CliContext): void {
     .command('emulator')
     .description('run a local emulator of the Partner Center referrals API (for tests, demos and benchmarks)')
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_EMULATOR_PORT})`)
-    .option('--host <h>', 'interface to bind (default 127.0.0.1)')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--generate <n>', 'start with N generated, realistic referrals')
-    .option('--random-seed <s>', 'seed for --generate and for fault injection (default 1)')
+    .option('--random-seed <n>', 'seed for --generate and for fault injection (default 1)')
     .option('--seed-file <file>', 'start with the referrals in this JSON array')
     .option('--data <file>', 'load referrals from this file at start (if it exists) and save them to it on exit')
-    .option('--token <t>', 'require exactly this bearer token (default: any bearer token)')
-    .option('--rate <r>', 'requests per second before answering 429 (token bucket; default unlimited)')
-    .option('--burst <b>', 'token bucket size for --rate (default: the rate)')
+    .option('--token <token>', 'require exactly this bearer token (default: any bearer token)')
+    .option('--rate <n>', 'requests per second before answering 429 (token bucket; default unlimited)')
+    .option('--burst <n>', 'token bucket size for --rate (default: the rate)')
     .option('--latency <ms>', 'add this mean latency (±25% jitter) to every API request')
     .option('--fail-rate <p>', 'probability (0..1) of a 500/503 before a request is processed')
     .option('--reset-after-commit-rate <p>', 'probability (0..1) that a committed write loses its connection before the response')
@@ -41,7 +41,8 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan emulator --port 0 --generate 20000',
-        '  $ refplan emulator --rate 50 --fail-rate 0.05 --reset-after-commit-rate 0.02 --latency 20',
+        '  $ refplan emulator --rate 50 --fail-rate 0.05 --latency 20',
+        '  $ refplan emulator --reset-after-commit-rate 0.02 --data emulator.json',
         '',
         'The first stdout line holds the base URL (http://127.0.0.1:PORT/v1.0). Stats: GET /_emulator/stats;',
         'reset: POST /_emulator/reset. Stops on Ctrl+C / SIGTERM.',

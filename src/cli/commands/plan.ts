@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('plan')
     .description('read the referrals a change set selects and write a plan file (nothing is written to the API)')
     .argument('<files...>', 'change sets: YAML or CSV (a CSV exported by `refplan export` plans without reads)')
-    .option('-o, --output <plan>', `plan file to write (default: ./${DEFAULT_PLAN_FILE})`)
+    .option('-o, --output <file>', `plan file to write; - for stdout (default: ./${DEFAULT_PLAN_FILE})`)
     .option('--skip-invalid', 'plan the valid changes anyway; list the rejected rows in PLAN.rejects.csv')
     .option('--max-changes <n>', 'refuse a plan that would change more than N referrals', wholeNumber('--max-changes', 0))
     .option('--detailed-exitcode', 'exit 0 when the plan has no changes, 2 when it has changes (3 invalid, 1 error)')

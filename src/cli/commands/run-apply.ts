@@ -76,8 +76,8 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
 
 /** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code (flags checked by checkApplyFlags). */
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
-  const progress = createProgressView(ctx.io.stderr, { label: verb });
-  const onEvent = (e: ApplyEvent): void => progress.handle(e);
+  const progress = ctx.quiet === true ? undefined : createProgressView(ctx.io.stderr, { label: verb });
+  const onEvent = (e: ApplyEvent): void => progress?.handle(e);
   // The plan names the API it was made against: use it unless told otherwise, and
   // refuse to run it against another one (its eTags and ids mean nothing there).
   const envBase = ctx.io.env['REFPLAN_BASE_URL'];
@@ -117,7 +117,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    progress.finish();
+    progress?.finish();
     await client.close();
   }
   if (flags.html !== undefined) {

@@ -28,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan show changes.plan.json --limit 200',
-        '  $ refplan show changes.plan.json --referral 4111fffc-f9ee-4d53-bba6-569135228642',
+        '  $ refplan show plan.json --referral 4111fffc-f9ee-4d53-bba6-569135228642',
         '  $ refplan show changes.plan.json --html review.html',
         '',
         'Nothing is sent to the API. Contact details are masked unless --show-pii.',

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Plan } from '../../core/plan.js';
 import { renderPlanHuman, type HumanPlanOptions } from './plan-human.js';
+import { colorEnabled } from '../terminal.js';
 
 /**
  * One interface, two renderings (terraform's views/apply.go): commands pick a
@@ -18,12 +19,8 @@ export interface ViewStreams {
 
 export type PlanViewOptions = Omit<HumanPlanOptions, 'color'>;
 
-/** Colour only on a TTY, never when NO_COLOR is set (to anything non-empty, per no-color.org) or TERM=dumb. */
-export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
-  if (env['TERM'] === 'dumb') return false;
-  return stream.isTTY === true;
-}
+/** Colour only on a TTY, unless NO_COLOR, --no-color, TERM=dumb or FORCE_COLOR say otherwise (terminal.ts). */
+export { colorEnabled };
 
 export class PlanHumanView implements PlanView {
   constructor(
