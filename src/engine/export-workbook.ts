@@ -4,7 +4,8 @@ import { CLEAR_TOKEN } from '../core/changeset/normalise-value.js';
 import type { ExportBaseline } from '../files/export-baseline.js';
 import type { ExportWorkbook, WorkbookColumn, WorkbookRow } from '../files/workbook/write-workbook.js';
 import { loadVocabulary } from '../schema/changeset-vocabulary.js';
-import { exportFields, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { contextValue, type ContextColumn, type ExportColumn } from '../core/changeset/export-row-rules.js';
+import { valueAtPath } from './export-columns.js';
 
 /**
  * What `refplan export -o FILE.xlsx` puts in the workbook: the same columns as
@@ -33,7 +34,7 @@ function columnFor(spec: FieldSpec): WorkbookColumn {
 
 function cellFor(column: WorkbookColumn, value: unknown): string | number | Date | null {
   if (value === undefined || value === null) return null;
-  if (column.type === 'number' && typeof value === 'number') return value;
+  if ((column.type === 'number' || column.type === 'integer') && typeof value === 'number') return value;
   if (column.type === 'date' && typeof value === 'string') {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
@@ -43,21 +44,30 @@ function cellFor(column: WorkbookColumn, value: unknown): string | number | Date
   return JSON.stringify(value);
 }
 
-export function exportWorkbookColumns(): { columns: WorkbookColumn[]; paths: (string | undefined)[] } {
+function contextColumn(header: string, context: ContextColumn): WorkbookColumn {
+  const type = context.kind === 'date-time' ? 'date' : context.kind === 'count' ? 'integer' : 'text';
+  return { header, role: 'context', type, width: type === 'date' ? 21 : Math.max(12, header.length + 2) };
+}
+
+/** The workbook columns of an export's column choice (export-row-rules.ts), without the pins id and eTag. */
+export function exportWorkbookColumns(chosen: readonly ExportColumn[]): { columns: WorkbookColumn[]; values: ((r: Referral) => unknown)[] } {
   const vocab = loadVocabulary();
-  const fields = exportFields();
   const columns: WorkbookColumn[] = [];
-  const paths: (string | undefined)[] = [];
-  for (const f of fields) {
-    const spec = vocab.fields.find((s) => s.field === f.field);
-    columns.push(spec === undefined ? { header: f.field, role: 'editable', type: 'text' } : columnFor(spec));
-    paths.push(f.path);
+  const values: ((r: Referral) => unknown)[] = [];
+  for (const c of chosen) {
+    if (c.kind === 'context') {
+      columns.push(contextColumn(c.header, c.context));
+      values.push((r) => contextValue(r, c.context));
+    } else if (c.kind === 'field') {
+      const spec = vocab.fields.find((s) => s.field === c.field);
+      columns.push(spec === undefined ? { header: c.header, role: 'editable', type: 'text' } : columnFor(spec));
+      values.push((r) => valueAtPath(r, c.path));
+    } else if (c.kind === 'member') {
+      columns.push({ header: c.header, role: 'editable', type: 'text', width: 22 });
+      values.push(() => null);
+    }
   }
-  for (const header of teamMemberColumns()) {
-    columns.push({ header, role: 'editable', type: 'text', width: 22 });
-    paths.push(undefined);
-  }
-  return { columns, paths };
+  return { columns, values };
 }
 
 function readmeLines(rows: number): string[] {
@@ -86,15 +96,12 @@ function readmeLines(rows: number): string[] {
   ];
 }
 
-export function buildExportWorkbook(referrals: readonly Referral[], baseline: ExportBaseline, protect: boolean): ExportWorkbook {
-  const { columns, paths } = exportWorkbookColumns();
+export function buildExportWorkbook(referrals: readonly Referral[], chosen: readonly ExportColumn[], baseline: ExportBaseline, protect: boolean): ExportWorkbook {
+  const { columns, values } = exportWorkbookColumns(chosen);
   const rows: WorkbookRow[] = referrals.map((r) => ({
     id: r.id,
     eTag: r.eTag ?? '',
-    cells: columns.map((c, i) => {
-      const path = paths[i];
-      return path === undefined ? null : cellFor(c, valueAtPath(r, path));
-    }),
+    cells: columns.map((c, i) => cellFor(c, values[i]?.(r))),
   }));
   return { columns, rows, baseline, readme: readmeLines(rows.length), protect };
 }

@@ -8,10 +8,11 @@ import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { writePrivateFileAtomic } from '../files/private-file.js';
-import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
 import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
+import { contextValue, type ExportColumn } from '../core/changeset/export-row-rules.js';
 import { decimalOfLocale } from './validate.js';
 import { buildExportWorkbook, MAX_WORKBOOK_ROWS } from './export-workbook.js';
 import { renderExportWorkbook } from '../files/workbook/write-workbook.js';
@@ -37,6 +38,11 @@ export interface ExportOptions {
   locale?: string;
   /** Workbooks only: protect the data sheet (locked pins and context columns; no sorting in Excel). */
   protect?: boolean;
+  /**
+   * Which columns besides id and eTag, in order (`--columns`): context columns
+   * (`customerName`, `country`, …), fields, `addTeamMember`. Default: all.
+   */
+  columns?: string[];
   now?: () => Date;
 }
 
@@ -56,16 +62,24 @@ export function exportFormatFor(output: string, format?: ExportFormat): ExportFo
   return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'csv';
 }
 
-function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: DecimalSeparator): string {
-  const fields = exportFields();
-  const memberColumns = teamMemberColumns();
-  const header = ['id', 'eTag', ...fields.map((f) => f.field), ...memberColumns];
-  const rows = referrals.map((r) => [
-    r.id,
-    r.eTag ?? '',
-    ...fields.map((f) => cellText(valueAtPath(r, f.path))),
-    ...memberColumns.map(() => ''),
-  ]);
+function csvCell(r: Referral, column: ExportColumn): string | number {
+  switch (column.kind) {
+    case 'id':
+      return r.id;
+    case 'eTag':
+      return r.eTag ?? '';
+    case 'context':
+      return cellText(contextValue(r, column.context));
+    case 'field':
+      return cellText(valueAtPath(r, column.path));
+    case 'member':
+      return '';
+  }
+}
+
+function renderCsv(referrals: readonly Referral[], columns: readonly ExportColumn[], delimiter: string, decimal: DecimalSeparator): string {
+  const header = columns.map((c) => c.header);
+  const rows = referrals.map((r) => columns.map((c) => csvCell(r, c)));
   return stringifyCsv([header, ...rows], {
     bom: true,
     delimiter,
@@ -77,8 +91,9 @@ function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: D
   });
 }
 
-function renderYaml(referrals: readonly Referral[]): string {
-  const fields = exportFields();
+function renderYaml(referrals: readonly Referral[], columns: readonly ExportColumn[]): string {
+  const chosen = new Set(columns.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
+  const fields = exportFields().filter((f) => chosen.has(f.field));
   const changes = referrals.map((r) => {
     const set: Record<string, JsonValue> = {};
     for (const f of fields) {
@@ -116,6 +131,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
       "add --delimiter ';' (what Excel uses in decimal-comma locales) or --delimiter '\\t'",
     );
   }
+  const columns = exportColumnsFor(options.columns);
   const startRequests = options.client.stats().requests;
   const tests = options.where ?? [];
   const writablePaths = loadWritablePaths();
@@ -139,11 +155,11 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
       );
     }
     const baseline = { format: BASELINE_FORMAT, exportedAt, baseUrl: options.baseUrl, sha256: '', referrals } as const;
-    const bytes = await renderExportWorkbook(buildExportWorkbook(referrals, baseline, options.protect === true));
+    const bytes = await renderExportWorkbook(buildExportWorkbook(referrals, columns, baseline, options.protect === true));
     await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
     return result;
   }
-  const text = format === 'csv' ? renderCsv(referrals, delimiter, decimal) : renderYaml(referrals);
+  const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
   const bytes = Buffer.from(text, 'utf8');
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {

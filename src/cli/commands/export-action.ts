@@ -26,6 +26,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
       ...(flags.locale === undefined ? {} : { locale: flags.locale }),
       ...(flags.protect === true ? { protect: true } : {}),
+      ...(flags.columns === undefined ? {} : { columns: flags.columns.split(',') }),
     });
   } finally {
     await client.close();

@@ -26,7 +26,7 @@ import {
  * (very hidden: the exported values, so the workbook alone plans without reads).
  */
 
-export type WorkbookCellType = 'text' | 'number' | 'date';
+export type WorkbookCellType = 'text' | 'number' | 'integer' | 'date';
 
 export interface WorkbookColumn {
   header: string;
@@ -70,7 +70,7 @@ function columnStyle(column: WorkbookColumn): CellStyle {
   if (column.role === 'context') style.fill = CONTEXT_FILL;
   // Text columns are Text-formatted so Excel keeps what is typed there (`00123`) as text;
   // numeric columns never are, or a typed number would stay a string.
-  style.numFmt = column.type === 'date' ? DATE_FORMAT : column.type === 'number' ? NUMBER_FORMAT : '@';
+  style.numFmt = column.type === 'date' ? DATE_FORMAT : column.type === 'number' ? NUMBER_FORMAT : column.type === 'integer' ? '0' : '@';
   return style;
 }
 
