@@ -51,6 +51,18 @@ export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './
 export type { ReadMode } from './engine/resolve-selectors.js';
 export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
 export type { ExportBaseline } from './files/export-baseline.js';
+export {
+  CONTEXT_COLUMNS,
+  READ_ONLY_MARK,
+  chooseExportColumns,
+  contextValue,
+  judgeExportRow,
+  parseReadOnlyHeader,
+  readOnlyHeader,
+  sameContextValue,
+  withClears,
+} from './core/changeset/export-row-rules.js';
+export type { ContextColumn, ExportColumn, ExportRowCells, ExportRowJudgement } from './core/changeset/export-row-rules.js';
 export type { RejectRow } from './files/rejects-csv.js';
 
 // Plan files and their views.
