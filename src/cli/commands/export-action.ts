@@ -1,3 +1,4 @@
+import { jsonForTerminal } from '../../core/terminal-text.js';
 import { exportReferrals } from '../../engine/export.js';
 import { normaliseWhere } from '../../engine/where-selector.js';
 import { plural } from '../../core/plural.js';
@@ -32,6 +33,8 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       ...(flags.format === undefined ? {} : { format: flags.format }),
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
       ...(flags.locale === undefined ? {} : { locale: flags.locale }),
+      ...(flags.protect === true ? { protect: true } : {}),
+      ...(flags.columns === undefined ? {} : { columns: flags.columns.split(',') }),
     });
   } finally {
     progress.finish();
@@ -41,11 +44,11 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
   if (target.stdout) {
     if (ctx.quiet !== true) io.stderr.write(`Exported ${summary} to stdout. No baseline was written, so planning the file reads the referrals again.\n`);
   } else if (flags.json === true) {
-    io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    io.stdout.write(jsonForTerminal(result, 2) + '\n');
   } else {
     io.stdout.write(
       `Exported ${summary} to ${result.output}.\n` +
-        `Baseline for planning without reads: ${result.baselinePath ?? ''}\n` +
+        (result.baselinePath === undefined ? 'The workbook carries its baseline: planning it needs no reads.\n' : `Baseline for planning without reads: ${result.baselinePath}\n`) +
         `Edit cells, then: refplan plan ${target.shown}\n`,
     );
   }
