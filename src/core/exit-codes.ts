@@ -1,4 +1,4 @@
-/** The documented exit codes, shared by every command (README, "Exit codes"). */
+/** The documented exit codes, shared by every command (docs/reference/exit-codes.md). */
 export const ExitCode = {
   ok: 0,
   /** Operational error: usage, network, server, internal. */
@@ -11,6 +11,11 @@ export const ExitCode = {
   conflicts: 4,
   /** Partial failure: some entries failed for other reasons. */
   partialFailure: 5,
+  /**
+   * The disk refplan writes its files to is full, over quota or failing (ENOSPC, EDQUOT, EIO):
+   * refplan stopped sending at once; nothing is lost, and the same command resumes once there is space.
+   */
+  diskFull: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
