@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import type { Plan, PlanEntry } from '../core/plan.js';
 import { journalPathFor, JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
+import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
 import { acquireLock, lockPathFor, type AcquireOptions } from '../files/lock-file.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { resultsPathFor, writeResultsCsv } from '../files/results-csv.js';
 import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
 import { ENTRY_OUTCOMES, type ApplyEvent, type ApplySummary, type EntryOutcome, type EntryResult } from './events.js';
@@ -72,6 +74,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const lock = acquireLock(files.lock, plan.checksum, options.lock);
   if (lock.tookOver !== undefined) emit({ type: 'warning', message: lock.tookOver });
   try {
+    // Every file this run writes is checked before anything is sent: a planted link (or a file
+    // of another user) is refused now, not after the referrals changed; a wider mode is narrowed.
+    checkPrivateTarget(files.journal, 'journal', { append: true });
+    checkPrivateTarget(files.rollback, 'rollback file');
+    checkPrivateTarget(files.results, 'results file');
+    const leftovers = removeLeftoverTempFiles([options.planPath, files.rollback, files.results], files.lock, options.lock?.probe);
+    if (leftovers.length > 0) {
+      emit({ type: 'warning', message: `removed ${leftovers.length} temp file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}` });
+    }
     const replay = replayJournal(files.journal, plan.checksum);
     for (const w of replay.warnings) emit({ type: 'warning', message: w });
     const journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now);

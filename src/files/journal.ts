@@ -185,8 +185,9 @@ export class JournalWriter {
   static async open(path: string, planChecksum: string, planKind: string, replay: JournalReplay, now: () => Date = () => new Date()): Promise<JournalWriter> {
     let fd: number;
     try {
-      fd = openPrivateAppend(path);
+      fd = openPrivateAppend(path, 'journal');
     } catch (e) {
+      if (e instanceof FileError) throw e;
       throw new FileError(path, `cannot open the journal ${path} for writing: ${(e as Error).message}`, { cause: e, exitCode: 1 });
     }
     const writer = new JournalWriter(path, fd, replay.lastSeq, planChecksum, now);
