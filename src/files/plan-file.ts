@@ -10,7 +10,7 @@ import { PLAN_FORMAT, type Plan } from '../core/plan.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
-import { writePrivateFileAtomic } from './private-file.js';
+import { checkPrivateTarget, writePrivateFileAtomic } from './private-file.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -34,6 +34,7 @@ export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string
 export async function writePlan(path: string, body: Omit<Plan, 'checksum'>): Promise<Plan> {
   const plan = sealPlan(body);
   try {
+    checkPrivateTarget(path, 'plan file'); // names the file as a plan file when refusing it
     await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n');
   } catch (e) {
     throw writeError(path, e);
@@ -206,6 +207,7 @@ function readError(path: string, e: unknown): FileError {
 }
 
 function writeError(path: string, e: unknown): FileError {
+  if (e instanceof FileError) return e;
   const code = errnoOf(e);
   const why =
     code === 'ENOENT' ? `folder ${dirname(path)} does not exist`

@@ -55,6 +55,9 @@ function refuse(path: string, what: string, why: string, hint: string): FileErro
  */
 function securePrivateFd(fd: number, path: string, what: string, append: boolean): void {
   const st = fstatSync(fd);
+  if (st.isDirectory()) {
+    throw new FileError(path, `cannot write ${what} ${path}: it is a directory`, { exitCode: ExitCode.error, hint: 'Give a file name.' });
+  }
   if (!st.isFile()) {
     throw refuse(path, what, 'it exists and is not a regular file', 'Move it away, or choose another path.');
   }
