@@ -17,6 +17,8 @@ export interface BaselineMatch {
   diagnostics: Diagnostic[];
   /** Input files whose bytes are exactly what export wrote. */
   unedited: string[];
+  /** Each change from an export row → the referral as that row was exported (what the person editing it saw). */
+  snapshots: Map<Change, Referral>;
 }
 
 function normaliseBaseUrl(url: string): string {
@@ -27,6 +29,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
   const known = new Map<string, Referral>();
   const diagnostics: Diagnostic[] = [];
   const unedited: string[] = [];
+  const snapshots = new Map<Change, Referral>();
   const byFile = new Map<string, Change[]>();
   for (const c of changes) {
     if (c.selector.kind !== 'id' || c.pinnedETag === undefined) continue;
@@ -62,8 +65,10 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     for (const change of pinned) {
       if (change.selector.kind !== 'id') continue;
       const doc = exported.get(change.selector.id);
-      if (doc !== undefined && doc.eTag === change.pinnedETag) known.set(doc.id, doc);
-      else misses += 1;
+      if (doc !== undefined && doc.eTag === change.pinnedETag) {
+        known.set(doc.id, doc);
+        snapshots.set(change, doc);
+      } else misses += 1;
     }
     if (misses > 0) {
       diagnostics.push(
@@ -71,5 +76,5 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
       );
     }
   }
-  return { known, diagnostics, unedited };
+  return { known, diagnostics, unedited, snapshots };
 }

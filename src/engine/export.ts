@@ -8,10 +8,11 @@ import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { baselinePathFor, reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { checkPrivateTarget, writePrivateFileAtomic } from '../files/private-file.js';
-import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
 import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
+import { contextValue, type ExportColumn } from '../core/changeset/export-row-rules.js';
 import { decimalOfLocale } from './validate.js';
 import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 
@@ -33,6 +34,11 @@ export interface ExportOptions {
   delimiter?: string;
   /** Write numbers with this locale's decimal separator (e.g. `nl-NL` → `1234,5`), as its Excel expects. Default: a point. */
   locale?: string;
+  /**
+   * Which columns besides id and eTag, in order (`--columns`): context columns
+   * (`customerName`, `country`, …), fields, `addTeamMember`. Default: all.
+   */
+  columns?: string[];
   now?: () => Date;
 }
 
@@ -50,16 +56,24 @@ export function exportFormatFor(output: string, format?: ExportFormat): ExportFo
   return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'csv';
 }
 
-function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: DecimalSeparator): string {
-  const fields = exportFields();
-  const memberColumns = teamMemberColumns();
-  const header = ['id', 'eTag', ...fields.map((f) => f.field), ...memberColumns];
-  const rows = referrals.map((r) => [
-    r.id,
-    r.eTag ?? '',
-    ...fields.map((f) => cellText(valueAtPath(r, f.path))),
-    ...memberColumns.map(() => ''),
-  ]);
+function csvCell(r: Referral, column: ExportColumn): string | number {
+  switch (column.kind) {
+    case 'id':
+      return r.id;
+    case 'eTag':
+      return r.eTag ?? '';
+    case 'context':
+      return cellText(contextValue(r, column.context));
+    case 'field':
+      return cellText(valueAtPath(r, column.path));
+    case 'member':
+      return '';
+  }
+}
+
+function renderCsv(referrals: readonly Referral[], columns: readonly ExportColumn[], delimiter: string, decimal: DecimalSeparator): string {
+  const header = columns.map((c) => c.header);
+  const rows = referrals.map((r) => columns.map((c) => csvCell(r, c)));
   return stringifyCsv([header, ...rows], {
     bom: true,
     delimiter,
@@ -71,8 +85,9 @@ function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: D
   });
 }
 
-function renderYaml(referrals: readonly Referral[]): string {
-  const fields = exportFields();
+function renderYaml(referrals: readonly Referral[], columns: readonly ExportColumn[]): string {
+  const chosen = new Set(columns.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
+  const fields = exportFields().filter((f) => chosen.has(f.field));
   const changes = referrals.map((r) => {
     const set: Record<string, JsonValue> = {};
     for (const f of fields) {
@@ -110,6 +125,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
       "add --delimiter ';' (what Excel uses in decimal-comma locales) or --delimiter '\\t'",
     );
   }
+  const columns = exportColumnsFor(options.columns);
   const startRequests = options.client.stats().requests;
   const tests = options.where ?? [];
   const writablePaths = loadWritablePaths();
@@ -119,7 +135,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   for await (const page of options.client.listReferrals(query)) {
     for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(r);
   }
-  const text = format === 'csv' ? renderCsv(referrals, delimiter, decimal) : renderYaml(referrals);
+  const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
   const bytes = Buffer.from(text, 'utf8');
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {

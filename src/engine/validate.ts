@@ -152,5 +152,5 @@ function schemaDiagnostic(e: ErrorObject, change: Change, locations: Map<string,
     const limit = (e.params as { limit: number }).limit;
     return error('oversize-value', `${field} is longer than ${limit} characters`, { at, hint: `shorten it to at most ${limit} characters (the API's limit)` });
   }
-  return error('invalid-value', `${field} ${e.message ?? 'is not valid'}`, { at, hint: 'see the README section "Change sets" for the accepted values' });
+  return error('invalid-value', `${field} ${e.message ?? 'is not valid'}`, { at, hint: 'see docs/guides/yaml-change-sets.md for the accepted values' });
 }

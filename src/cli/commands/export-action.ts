@@ -25,6 +25,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       ...(flags.format === undefined ? {} : { format: flags.format }),
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
       ...(flags.locale === undefined ? {} : { locale: flags.locale }),
+      ...(flags.columns === undefined ? {} : { columns: flags.columns.split(',') }),
     });
   } finally {
     await client.close();

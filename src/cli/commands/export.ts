@@ -8,6 +8,7 @@ export interface ExportFlags {
   format?: 'csv' | 'yaml';
   delimiter?: string;
   locale?: string;
+  columns?: string;
   json?: boolean;
   [key: string]: unknown;
 }
@@ -27,6 +28,10 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'output format (default: from the file extension)').choices(['csv', 'yaml']))
     .option('--delimiter <c>', 'CSV delimiter: "," (default), ";" (Excel in decimal-comma locales), or "\\t" (tab)')
     .option('--locale <tag>', "write numbers with this locale's decimal separator, as its Excel expects (e.g. nl-NL: 1234,5; needs --delimiter ';')")
+    .option(
+      '--columns <list>',
+      'columns besides id and eTag, in order, comma-separated: read-only context (customerName, country, city, createdDateTime, expirationDateTime, type, direction, teamSize), fields (name, dealValue, notes, …), addTeamMember (default: all)',
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -37,9 +42,12 @@ export function register(program: Command, ctx: CliContext): void {
         "  $ refplan export --where 'substatus=Pending|Received' --delimiter ';' -o new.csv",
         "  $ refplan export --delimiter ';' --locale nl-NL -o pijplijn.csv      # Dutch Excel: 1234,5",
         '  $ refplan export -o referrals.yaml',
+        '  $ refplan export --columns customerName,country,status,substatus,dealValue,currency -o deals.csv',
         '',
         'The file and its baseline hold customer data: both are written with mode 0600; CSV cells that',
         'start with = + - @ are prefixed with \' so a spreadsheet does not run them.',
+        'Columns marked "(read-only)" are context: plan refuses an edited one. Emptying a cell that had a',
+        'value clears the field when it can be cleared (notes, statusReason, closingDateTime, externalReferenceId).',
         'Exit codes: 0 exported, 3 invalid --where, 1 operational error (usage, network, auth, server, write).',
       ].join('\n'),
     );

@@ -3,6 +3,7 @@ import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js
 import { MEMBER_FIELDS, settable } from './normalise-change.js';
 import { PROTOTYPE_KEYS } from './normalise-value.js';
 import { suggestionHint } from './suggest.js';
+import { CONTEXT_COLUMNS, parseReadOnlyHeader, readOnlyHeader, type ContextColumn, type ExportRowCells } from './export-row-rules.js';
 
 /**
  * The pure half of CSV reading: which delimiter the header line uses, what each
@@ -53,6 +54,7 @@ export type ColumnRole =
   | { kind: 'eTag' }
   | { kind: 'field'; spec: FieldSpec }
   | { kind: 'member'; name: string }
+  | { kind: 'readOnly'; column: ContextColumn }
   | { kind: 'ignored'; blank: boolean };
 
 export interface CsvLayout {
@@ -63,7 +65,13 @@ export interface CsvLayout {
 
 /** Header names a change-set CSV may use, for suggestions and the README. */
 export function knownHeaders(vocab: Vocabulary): string[] {
-  return ['id', 'eTag', ...settable(vocab).map((f) => f.field), ...MEMBER_FIELDS.map((m) => `addTeamMember.${m}`)];
+  return [
+    'id',
+    'eTag',
+    ...settable(vocab).map((f) => f.field),
+    ...MEMBER_FIELDS.map((m) => `addTeamMember.${m}`),
+    ...CONTEXT_COLUMNS.map((c) => readOnlyHeader(c.column)),
+  ];
 }
 
 export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void): CsvLayout {
@@ -74,8 +82,14 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
     const name = cell.trim();
     const at: SourceLocation = { file, row: 1, columnName: name };
     const lower = name.toLowerCase();
+    const readOnly = parseReadOnlyHeader(name);
     let role: ColumnRole | undefined;
-    if (name === '') {
+    if (readOnly.kind === 'context') role = { kind: 'readOnly', column: readOnly.column };
+    else if (readOnly.kind === 'unknown') {
+      const hint = readOnly.suggestion === undefined ? `read-only columns: ${CONTEXT_COLUMNS.map((c) => readOnlyHeader(c.column)).join(', ')}` : `did you mean "${readOnly.suggestion}"?`;
+      report(error('unknown-column', `unknown read-only column "${name}"`, { at, text: name, hint }));
+      role = { kind: 'ignored', blank: false };
+    } else if (name === '') {
       role = { kind: 'ignored', blank: true };
     } else if (name.split('.').some((part) => PROTOTYPE_KEYS.has(part))) {
       report(error('prototype-key', `"${name}" is not allowed as a column name`, { at, text: name, hint: 'remove or rename the column' }));
@@ -94,7 +108,8 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
       report(error('unknown-column', `unknown column "${name}"`, { at, text: name, hint: suggestionHint(name, known, 'columns') }));
       role = { kind: 'ignored', blank: false };
     } else if (role.kind !== 'ignored') {
-      const key = role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind;
+      const key =
+        role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind === 'readOnly' ? `readOnly.${role.column.column}` : role.kind;
       const first = taken.get(key);
       if (first !== undefined) {
         report(error('duplicate-column', `column "${name}" appears twice (also as "${first}")`, { at, text: name, hint: 'keep one of the two columns' }));
@@ -149,21 +164,31 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
     return undefined;
   }
   const raw: RawChange = { at: { file: layout.file, row }, origin: 'csv', set: [], addTeamMembers: [] };
+  const cellsOfExport: ExportRowCells = { blank: [], readOnly: [] };
   let idText = '';
   let externalIndex = -1;
   const member: RawField[] = [];
   for (let i = 0; i < cells.length; i++) {
     const text = unescapeFormula(cells[i] ?? '');
-    if (text.trim() === '') continue; // empty = leave unchanged
     const role = layout.roles[i];
+    if (role?.kind === 'readOnly') {
+      cellsOfExport.readOnly.push({ column: role.column.column, value: text, at: at(i) });
+      continue;
+    }
+    if (role?.kind === 'externalReferenceId') {
+      externalIndex = i;
+      continue;
+    }
+    if (text.trim() === '') {
+      // Empty = leave unchanged, unless the export baseline says the cell had a value (export-row-rules.ts).
+      if (role?.kind === 'field') cellsOfExport.blank.push({ field: role.spec.field, at: at(i) });
+      continue;
+    }
     const value = { value: text, at: at(i) };
     switch (role?.kind) {
       case 'id':
         idText = text.trim();
         raw.id = value;
-        break;
-      case 'externalReferenceId':
-        externalIndex = i;
         break;
       case 'eTag':
         raw.eTag = value;
@@ -183,10 +208,14 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   }
   if (externalIndex >= 0) {
     // With an id, externalReferenceId is a value to set; without one, it selects the referral.
-    const value = { value: unescapeFormula(cells[externalIndex] ?? ''), at: at(externalIndex) };
-    if (idText !== '') raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
-    else raw.externalReferenceId = value;
+    const text = unescapeFormula(cells[externalIndex] ?? '');
+    const value = { value: text, at: at(externalIndex) };
+    if (idText !== '') {
+      if (text.trim() === '') cellsOfExport.blank.push({ field: 'externalReferenceId', at: at(externalIndex) });
+      else raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
+    } else if (text.trim() !== '') raw.externalReferenceId = value;
   }
+  if (cellsOfExport.blank.length > 0 || cellsOfExport.readOnly.length > 0) raw.exportCells = cellsOfExport;
   if (member.length > 0) raw.addTeamMembers.push({ at: { file: layout.file, row }, fields: member });
   return raw;
 }
