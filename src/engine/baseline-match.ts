@@ -3,6 +3,9 @@ import type { Change } from '../core/changeset.js';
 import { info, type Diagnostic } from '../core/diagnostics.js';
 import type { Referral } from '../core/referral.js';
 import { baselinePathFor, readExportBaseline } from '../files/export-baseline.js';
+import { formatOf } from '../files/read-changeset-file.js';
+import { readWorkbookBaseline } from '../files/workbook/read-workbook-baseline.js';
+import { BASELINE_SHEET } from '../files/workbook/workbook-layout.js';
 
 /**
  * The spreadsheet round trip: rows of a file written by `refplan export` are
@@ -38,8 +41,18 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     byFile.set(c.source.file, list);
   }
   for (const [file, pinned] of byFile) {
-    const read = await readExportBaseline(resolve(cwd, file));
-    const sidecar = baselinePathFor(file);
+    // A workbook carries its baseline in a very-hidden sheet; other files in a sidecar.
+    const workbook = formatOf(file) === 'xlsx';
+    const read = workbook ? await readWorkbookBaseline(resolve(cwd, file)) : await readExportBaseline(resolve(cwd, file));
+    const sidecar = workbook ? `its ${BASELINE_SHEET} sheet` : baselinePathFor(file);
+    if (read.status === 'missing' && workbook) {
+      diagnostics.push(
+        info('baseline-missing', `${file} has eTag pins but no ${BASELINE_SHEET} sheet (the export baseline): reading the current referrals instead`, {
+          hint: 'plan the workbook refplan export wrote, edited and saved in Excel; a copy of its sheet into another workbook loses the baseline',
+        }),
+      );
+      continue;
+    }
     if (read.status === 'missing') {
       diagnostics.push(
         info('baseline-missing', `${file} has eTag pins but no export baseline (${sidecar}): reading the current referrals instead`, {
@@ -49,7 +62,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
       continue;
     }
     if (read.status === 'unreadable') {
-      diagnostics.push(info('baseline-unusable', `the export baseline ${sidecar} cannot be used (${read.reason}): reading the current referrals instead`));
+      diagnostics.push(info('baseline-unusable', `the export baseline (${sidecar}) cannot be used (${read.reason}): reading the current referrals instead`));
       continue;
     }
     const { baseline } = read;

@@ -27,6 +27,8 @@ export interface ValidateOptions {
   locale?: string;
   /** Explicit date format such as `DD-MM-YYYY` or `MM/DD/YYYY HH:mm`. */
   dateFormat?: string;
+  /** Workbooks: the sheet to read (default: the first with a recognised header row). */
+  sheet?: string;
   /** Keep the normalised changes (default true). `false` streams: only what the duplicate check needs stays in memory. */
   collect?: boolean;
   /** Errors and warnings kept in `diagnostics` (default 1000); the rest are counted in `stats`. */
@@ -114,6 +116,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
     const result = await readChangeSetFile(path, file, {
       ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       ...(encoding === undefined ? {} : { encoding }),
+      ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
       vocab,
       report,
       onChange: (raw) => {

@@ -6,8 +6,8 @@ import { pid as ownPid } from 'node:process';
 import { RefplanError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { openPrivateExclusiveSync } from './private-file.js';
-import { stripJson } from './journal.js';
 import { judgeLocalHolder, realProcessProbe, type ProcessIdentity, type ProcessProbe } from './process-identity.js';
+import { lockPathFor } from './run-files.js';
 
 export { isProcessAlive } from './process-identity.js';
 
@@ -54,9 +54,7 @@ export class LockedError extends RefplanError {
   }
 }
 
-export function lockPathFor(planPath: string): string {
-  return `${stripJson(planPath)}.lock`;
-}
+export { lockPathFor };
 
 /** The process facts the lock uses are injectable (tests, embedders); by default the real ones. */
 export interface AcquireOptions {

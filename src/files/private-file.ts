@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FileError } from '../core/errors.js';
+import { describeDiskError, DiskFullError, FileError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { errnoCode, isDiskFull, realFileLayer, writeAll, type FileLayer } from './file-layer.js';
 
 /**
  * Files that hold customer data: created mode 0600 and replaced atomically
@@ -16,7 +17,8 @@ import { ExitCode } from '../core/exit-codes.js';
  * another user (or, for appends, one with a second hard link) is refused; a file of ours with
  * a wider mode than 0600 is narrowed to 0600 first. Without this, a link planted at
  * `PLAN.journal.jsonl` would make refplan write customer data outside the folder, or append
- * it to an existing world-readable file.
+ * it to an existing world-readable file. These checks go to the real file system (they are
+ * not data writes); the data itself goes through the FileLayer.
  */
 export const PRIVATE_MODE = 0o600;
 
@@ -39,10 +41,6 @@ export function tempFileWriter(path: string, name: string): number | undefined {
   if (!name.startsWith(prefix)) return undefined;
   const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
   return m === null ? undefined : Number(m[1]);
-}
-
-function errnoOf(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
 }
 
 function refuse(path: string, what: string, why: string, hint: string): FileError {
@@ -72,7 +70,7 @@ function securePrivateFd(fd: number, path: string, what: string, append: boolean
 }
 
 function noFollowError(path: string, what: string, e: unknown): FileError | undefined {
-  const code = errnoOf(e);
+  const code = (errnoCode(e) ?? '');
   // Linux answers ELOOP to O_NOFOLLOW on a link; some BSDs EMLINK or EFTYPE.
   if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE') {
     return refuse(path, what, 'it is a symbolic link; refplan never writes through or over a link, since the file holds customer data', 'Remove the link and run again (or choose another path).');
@@ -90,7 +88,7 @@ export function checkPrivateTarget(path: string, what = 'file', options: { appen
   try {
     fd = openSync(path, PROBE);
   } catch (e) {
-    const code = errnoOf(e);
+    const code = (errnoCode(e) ?? '');
     if (code === 'ENOENT' || code === 'ENOTDIR') return; // not there: nothing to check (a write then says why)
     throw noFollowError(path, what, e) ?? writeFailure(path, what, e);
   }
@@ -117,9 +115,16 @@ export function openPrivateExclusiveSync(path: string): number {
  * A failed write as a FileError a person can act on ("cannot write export file x.csv: its
  * folder does not exist"), exit 1: the input was fine, the output place is not.
  */
-export function writeFailure(path: string, what: string, e: unknown): FileError {
-  if (e instanceof FileError) return e;
-  const code = errnoOf(e);
+export function writeFailure(path: string, what: string, e: unknown): FileError | DiskFullError {
+  if (e instanceof DiskFullError || e instanceof FileError) return e;
+  const code = errnoCode(e) ?? '';
+  if (isDiskFull(e)) {
+    const described = describeDiskError(code);
+    return new DiskFullError(path, code, `cannot write ${what} ${path}: ${described.includes(code) ? described : `${described} (${code})`}`, {
+      hint: code === 'EIO' ? 'Check that disk, then run the same command again.' : 'Free space on that disk (or write elsewhere), then run the same command again.',
+      cause: e,
+    });
+  }
   const why =
     code === 'ENOENT' ? `its folder ${dirname(path)} does not exist`
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
@@ -134,36 +139,60 @@ export function writeFailure(path: string, what: string, e: unknown): FileError 
  * Writes `data` atomically with mode 0600. With `what` (e.g. "export file"), a failure is
  * a FileError naming the file and why, instead of a bare errno error.
  */
-export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string } = {}): Promise<void> {
-  if (options.what === undefined) return writeAtomic(path, data, 'file');
+export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string; files?: FileLayer } = {}): Promise<void> {
+  const files = options.files ?? realFileLayer;
+  if (options.what === undefined) {
+    writeAtomic(files, path, data, 'file');
+  } else {
+    try {
+      writeAtomic(files, path, data, options.what);
+    } catch (e) {
+      throw writeFailure(path, options.what, e);
+    }
+  }
+  await syncFolder(path);
+}
+
+/**
+ * Temp file, every byte written (short writes continued), fsync, rename. On any failure the
+ * temp file is removed, so a full disk leaves the old file as it was and no half-written one.
+ */
+function writeAtomic(files: FileLayer, path: string, data: string | Uint8Array, what: string): void {
+  checkPrivateTarget(path, what);
+  const temp = tempPathFor(path);
+  const fd = files.openSync(temp, CREATE_NEW, PRIVATE_MODE);
   try {
-    await writeAtomic(path, data, options.what);
+    fchmodSync(fd, PRIVATE_MODE); // exactly 0600, whatever the umask
+    writeAll(files, fd, typeof data === 'string' ? Buffer.from(data) : data);
+    files.fsyncSync(fd);
   } catch (e) {
-    throw writeFailure(path, options.what, e);
+    closeQuietly(files, fd);
+    unlinkQuietly(files, temp);
+    throw e;
+  }
+  files.closeSync(fd);
+  try {
+    files.renameSync(temp, path);
+  } catch (e) {
+    unlinkQuietly(files, temp);
+    throw e;
   }
 }
 
-async function writeAtomic(path: string, data: string | Uint8Array, what: string): Promise<void> {
-  checkPrivateTarget(path, what);
-  const temp = tempPathFor(path);
-  const handle = await open(temp, CREATE_NEW, PRIVATE_MODE);
+function closeQuietly(files: FileLayer, fd: number): void {
   try {
-    await handle.chmod(PRIVATE_MODE);
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw e;
+    files.closeSync(fd);
+  } catch {
+    // already closed
   }
-  await handle.close();
+}
+
+function unlinkQuietly(files: FileLayer, path: string): void {
   try {
-    await rename(temp, path);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
+    files.unlinkSync(path);
+  } catch {
+    // already gone
   }
-  await syncFolder(path);
 }
 
 /**
@@ -198,24 +227,8 @@ export function syncFolderSync(path: string): void {
 }
 
 /** Synchronous twin, for paths that must finish before the process may die (exit handlers, journals). */
-export function writePrivateFileAtomicSync(path: string, data: string | Uint8Array, what = 'file'): void {
-  checkPrivateTarget(path, what);
-  const temp = tempPathFor(path);
-  const fd = openPrivateExclusiveSync(temp);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(temp, path);
+export function writePrivateFileAtomicSync(path: string, data: string | Uint8Array, files: FileLayer = realFileLayer, what = 'file'): void {
+  writeAtomic(files, path, data, what);
   syncFolderSync(path);
 }
 
@@ -224,17 +237,17 @@ export function writePrivateFileAtomicSync(path: string, data: string | Uint8Arr
  * is made durable. Never through a link; an existing file is checked (and narrowed to 0600)
  * through the same descriptor before anything is appended.
  */
-export function openPrivateAppend(path: string, what = 'file'): number {
+export function openPrivateAppend(path: string, files: FileLayer = realFileLayer, what = 'file'): number {
   let fd: number;
   try {
-    fd = openSync(path, APPEND, PRIVATE_MODE);
+    fd = files.openSync(path, APPEND, PRIVATE_MODE);
   } catch (e) {
     throw noFollowError(path, what, e) ?? e;
   }
   try {
     securePrivateFd(fd, path, what, true);
   } catch (e) {
-    closeSync(fd);
+    closeQuietly(files, fd);
     throw e;
   }
   syncFolderSync(path);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { jsonForTerminal } from '../../core/terminal-text.js';
 import { exportReferrals } from '../../engine/export.js';
 import { normaliseWhere } from '../../engine/where-selector.js';
 import { connectionFlags } from '../connection-options.js';
@@ -25,17 +26,18 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       ...(flags.format === undefined ? {} : { format: flags.format }),
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
       ...(flags.locale === undefined ? {} : { locale: flags.locale }),
+      ...(flags.protect === true ? { protect: true } : {}),
       ...(flags.columns === undefined ? {} : { columns: flags.columns.split(',') }),
     });
   } finally {
     await client.close();
   }
   if (flags.json === true) {
-    io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    io.stdout.write(jsonForTerminal(result, 2) + '\n');
   } else {
     io.stdout.write(
       `Exported ${result.referrals} referral(s) to ${result.output} (${result.format}, ${result.readRequests} read request(s)).\n` +
-        `Baseline for planning without reads: ${result.baselinePath}\n` +
+        (result.baselinePath === undefined ? 'The workbook carries its baseline: planning it needs no reads.\n' : `Baseline for planning without reads: ${result.baselinePath}\n`) +
         `Edit cells, then: refplan plan ${flags.output}\n`,
     );
   }

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatLocation } from '../../core/diagnostics.js';
+import { escapeControlsDeep } from '../../core/terminal-text.js';
 import type { Plan, PlanEntry } from '../../core/plan.js';
 import {
   actionCounts,
@@ -38,7 +39,10 @@ export interface HumanPlanOptions extends DisplayOptions {
   referralIds?: readonly string[];
 }
 
-export function renderPlanHuman(plan: Plan, options: HumanPlanOptions = {}): string {
+export function renderPlanHuman(input: Plan, options: HumanPlanOptions = {}): string {
+  // Names, notes, ids and file names come from the API and from change sets: every string is made
+  // terminal-safe once, here, before anything below formats or colours it.
+  const plan = escapeControlsDeep(input);
   const c = pc.createColors(options.color === true);
   const limit = options.limit ?? DEFAULT_LIMIT;
   const rollback = plan.kind === 'rollback';
@@ -121,7 +125,7 @@ export function renderPlanHuman(plan: Plan, options: HumanPlanOptions = {}): str
 function renderEntry(entry: PlanEntry, rollback: boolean, options: HumanPlanOptions, c: ReturnType<typeof pc.createColors>): string[] {
   const lines: string[] = [];
   const tag = entry.irreversible ? ' ' + c.yellow('[irreversible]') : '';
-  const label = entry.label === undefined ? '' : `  ${JSON.stringify(entry.label)}`;
+  const label = entry.label === undefined ? '' : `  "${entry.label}"`;
   lines.push(`${c.bold(rollback ? '↺' : '~')} ${c.bold(entry.referralId)}${label}${c.dim(`  eTag ${entry.eTag}`)}${tag}${rollback ? c.dim('  will restore:') : ''}`);
   const rows = diffRows(entry, options);
   const w = Math.max(0, ...rows.map((r) => r.field.length));

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Plan } from '../../core/plan.js';
+import { jsonForTerminal } from '../../core/terminal-text.js';
 import { renderPlanHuman, type HumanPlanOptions } from './plan-human.js';
 
 /**
@@ -46,7 +47,7 @@ export class PlanJsonView implements PlanView {
 
 /** The plan document itself, as written to disk (unmasked: it is what apply executes). */
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(plan, null, 2) + '\n';
+  return jsonForTerminal(plan, 2) + '\n';
 }
 
 export function createPlanView(json: boolean, streams: ViewStreams, options: PlanViewOptions = {}): PlanView {

@@ -61,7 +61,19 @@ export interface CsvLayout {
   file: string;
   headers: string[];
   roles: ColumnRole[];
+  /** A workbook sheet: cells are located by address (`Referrals!D17`), and text is never formula-escaped there. */
+  sheet?: SheetPlace;
 }
+
+/** Where a table sits in a workbook: its sheet, header row and the column letter of each header cell. */
+export interface SheetPlace {
+  name: string;
+  headerRow: number;
+  letters: readonly string[];
+}
+
+/** A row's cells: text, or a number typed as a number in a workbook (never re-parsed with a locale). */
+export type RowCell = string | number;
 
 /** Header names a change-set CSV may use, for suggestions and the README. */
 export function knownHeaders(vocab: Vocabulary): string[] {
@@ -74,13 +86,14 @@ export function knownHeaders(vocab: Vocabulary): string[] {
   ];
 }
 
-export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void): CsvLayout {
+export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void, sheet?: SheetPlace): CsvLayout {
   const roles: ColumnRole[] = [];
   const taken = new Map<string, string>();
   const known = knownHeaders(vocab);
-  cells.forEach((cell) => {
+  const headerRow = sheet?.headerRow ?? 1;
+  cells.forEach((cell, i) => {
     const name = cell.trim();
-    const at: SourceLocation = { file, row: 1, columnName: name };
+    const at: SourceLocation = { file, row: headerRow, columnName: name, ...cellAddress(sheet, i, headerRow) };
     const lower = name.toLowerCase();
     const readOnly = parseReadOnlyHeader(name);
     let role: ColumnRole | undefined;
@@ -119,12 +132,24 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
     roles.push(role);
   });
   if (!taken.has('id') && !taken.has('externalReferenceId')) {
-    report(error('no-selector-column', 'the header has neither an id nor an externalReferenceId column', { at: { file, row: 1 }, hint: 'add an id column (the referral id) as the first column' }));
+    report(error('no-selector-column', 'the header has neither an id nor an externalReferenceId column', { at: { file, row: headerRow }, hint: 'add an id column (the referral id) as the first column' }));
   }
   if (roles.some((r) => r.kind === 'ignored' && r.blank)) {
-    report(warning('blank-header', 'a column has no header; its cells must stay empty', { at: { file, row: 1 }, hint: 'delete the column or give it a header' }));
+    report(warning('blank-header', 'a column has no header; its cells must stay empty', { at: { file, row: headerRow }, hint: 'delete the column or give it a header' }));
   }
-  return { file, headers: cells.map((c) => c.trim()), roles };
+  const layout: CsvLayout = { file, headers: cells.map((c) => c.trim()), roles };
+  if (sheet !== undefined) layout.sheet = sheet;
+  return layout;
+}
+
+function cellAddress(sheet: SheetPlace | undefined, index: number, row: number): { cell?: string } {
+  const letter = sheet?.letters[index];
+  return sheet === undefined || letter === undefined ? {} : { cell: `${sheetPrefix(sheet.name)}!${letter}${row}` };
+}
+
+/** A sheet name as Excel writes it in a reference: quoted unless it is a plain word. */
+function sheetPrefix(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : `'${name.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -151,10 +176,12 @@ export function escapeLeadingApostrophe(text: string): string {
 }
 
 /** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
-export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
-  if (cells.every((c) => c.trim() === '')) return undefined;
-  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}` });
-  if (cells.length !== layout.roles.length) {
+export function rowToRawChange(cells: readonly RowCell[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
+  if (cells.every((c) => typeof c === 'string' && c.trim() === '')) return undefined;
+  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}`, ...cellAddress(layout.sheet, i, row) });
+  // A workbook cell is text or a number as typed: nothing there was formula-escaped.
+  const textOf = (cell: RowCell | undefined): string => (typeof cell === 'number' ? String(cell) : layout.sheet === undefined ? unescapeFormula(cell ?? '') : (cell ?? ''));
+  if (layout.sheet === undefined && cells.length !== layout.roles.length) {
     report(
       error('column-count', `row has ${cells.length} cells but the header has ${layout.roles.length}`, {
         at: { file: layout.file, row },
@@ -169,10 +196,11 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   let externalIndex = -1;
   const member: RawField[] = [];
   for (let i = 0; i < cells.length; i++) {
-    const text = unescapeFormula(cells[i] ?? '');
+    const cell = cells[i];
+    const text = textOf(cell);
     const role = layout.roles[i];
     if (role?.kind === 'readOnly') {
-      cellsOfExport.readOnly.push({ column: role.column.column, value: text, at: at(i) });
+      cellsOfExport.readOnly.push({ column: role.column.column, value: typeof cell === 'number' ? cell : text, at: at(i) });
       continue;
     }
     if (role?.kind === 'externalReferenceId') {
@@ -184,7 +212,9 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
       if (role?.kind === 'field') cellsOfExport.blank.push({ field: role.spec.field, at: at(i) });
       continue;
     }
-    const value = { value: text, at: at(i) };
+    // A typed number goes to a number field as a number; anywhere else it is its text.
+    const typed = typeof cell === 'number' && role?.kind === 'field' && role.spec.kind === 'number';
+    const value = typed ? { value: cell, text, at: at(i) } : { value: text, at: at(i) };
     switch (role?.kind) {
       case 'id':
         idText = text.trim();
@@ -208,7 +238,7 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   }
   if (externalIndex >= 0) {
     // With an id, externalReferenceId is a value to set; without one, it selects the referral.
-    const text = unescapeFormula(cells[externalIndex] ?? '');
+    const text = textOf(cells[externalIndex]);
     const value = { value: text, at: at(externalIndex) };
     if (idText !== '') {
       if (text.trim() === '') cellsOfExport.blank.push({ field: 'externalReferenceId', at: at(externalIndex) });
