@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Referral } from '../core/referral.js';
-import { dataFileExists, readReferralsFile, writeReferralsFile } from './data-file.js';
+import { checkDataFile, dataFileExists, readReferralsFile, writeReferralsFile } from './data-file.js';
 import { Faults } from './faults.js';
 import { generateReferrals } from './generate.js';
 import { createHandler } from './handler.js';
@@ -70,6 +70,7 @@ export interface EmulatorHandle {
 }
 
 function startingData(options: EmulatorOptions): Referral[] {
+  if (options.dataFile !== undefined) checkDataFile(options.dataFile);
   if (options.dataFile !== undefined && dataFileExists(options.dataFile)) return readReferralsFile(options.dataFile);
   const data: Referral[] = [];
   if (options.generate !== undefined && options.generate > 0) data.push(...generateReferrals(options.generate, options.randomSeed ?? 1));

@@ -5,6 +5,7 @@ import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
@@ -85,6 +86,11 @@ function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[]
  * no plan and writes no file; nothing is ever written to the API.
  */
 export async function createPlan(options: CreatePlanOptions): Promise<CreatePlanResult> {
+  if (options.output !== undefined) {
+    // A planted link (or another user's file) at the outputs is refused before anything is read.
+    checkPrivateTarget(options.output, 'plan file');
+    checkPrivateTarget(rejectsPathFor(options.output), 'rejects file');
+  }
   const startRequests = options.client.stats().requests;
   const readRequests = () => options.client.stats().requests - startRequests;
   const skipInvalid = options.skipInvalid === true;

@@ -93,7 +93,7 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
     const err = e as NodeJS.ErrnoException;
     const listen = listenFailure(e, { port: options.port ?? DEFAULT_EMULATOR_PORT, host: options.host ?? '127.0.0.1' });
     if (listen !== undefined) throw listen;
-    if (err.name === 'DataFileError') throw new UsageError(err.message, 'the file must hold a JSON array of referral objects, each with an "id"');
+    if (err.name === 'DataFileError') throw new UsageError(err.message, (e as { hint?: string }).hint ?? 'the file must hold a JSON array of referral objects, each with an "id"');
     throw e;
   }
   // The first stdout line carries the base URL so scripts can start it on port 0.
