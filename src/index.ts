@@ -22,6 +22,8 @@ export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated
 // Pure core: JSON Pointer and patch maths, planning, filters, summaries, putToPatch, tolerant JSON.
 export { canonicalJson } from './core/canonical-json.js';
 export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
+export { escapeControls, escapeControlsDeep, hasControls } from './core/terminal-text.js';
+export type { EscapeOptions } from './core/terminal-text.js';
 export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
 export { applyOps, inverseOps, opsForLeaves, jsonEqual, leafEqual, PatchApplyError } from './core/patch.js';
 export type { LeafTarget } from './core/patch.js';
@@ -49,6 +51,18 @@ export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './
 export type { ReadMode } from './engine/resolve-selectors.js';
 export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';
 export type { ExportBaseline } from './files/export-baseline.js';
+export {
+  CONTEXT_COLUMNS,
+  READ_ONLY_MARK,
+  chooseExportColumns,
+  contextValue,
+  judgeExportRow,
+  parseReadOnlyHeader,
+  readOnlyHeader,
+  sameContextValue,
+  withClears,
+} from './core/changeset/export-row-rules.js';
+export type { ContextColumn, ExportColumn, ExportRowCells, ExportRowJudgement } from './core/changeset/export-row-rules.js';
 export type { RejectRow } from './files/rejects-csv.js';
 
 // Plan files and their views.

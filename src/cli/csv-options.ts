@@ -24,12 +24,13 @@ export function addCsvOptions(command: Command): Command {
     .option('--delimiter <c>', 'CSV delimiter: "," ";" or "\\t" (default: detected from the header line)', parseDelimiter)
     .option('--encoding <e>', 'CSV encoding: utf-8, utf-16le, windows-1252 (default: detected)', parseEncodingFlag)
     .option('--locale <l>', 'locale for decimal separators in CSV numbers, e.g. nl-NL, sv-SE')
-    .option('--date-format <f>', 'date format of CSV cells that are not ISO 8601, e.g. DD-MM-YYYY');
+    .option('--date-format <f>', 'date format of CSV cells that are not ISO 8601, e.g. DD-MM-YYYY')
+    .option('--sheet <name>', 'workbooks (.xlsx): the sheet to read (default: the first with a recognised header row)');
 }
 
 export function csvOptionsFrom(flags: Record<string, unknown>): ValidateOptions {
   const options: Record<string, string> = {};
-  for (const key of ['delimiter', 'encoding', 'locale', 'dateFormat']) {
+  for (const key of ['delimiter', 'encoding', 'locale', 'dateFormat', 'sheet']) {
     const value = flags[key];
     if (typeof value === 'string') options[key] = key === 'delimiter' && value === '\\t' ? '\t' : value;
   }

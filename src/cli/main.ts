@@ -9,7 +9,7 @@ export const VERSION = '0.1.0';
 
 /**
  * Help is wrapped at a fixed width, not the terminal's, so `--help` reads the same
- * everywhere and the README's command reference (checked by a test) cannot drift
+ * everywhere and the command reference in docs/reference/commands.md (checked by a test) cannot drift
  * with the width of whoever generated it.
  */
 export const HELP_WIDTH = 100;

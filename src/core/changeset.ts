@@ -1,5 +1,6 @@
 import type { SourceLocation } from './diagnostics.js';
 import type { JsonValue } from './referral.js';
+import type { ExportRowCells } from './changeset/export-row-rules.js';
 
 /**
  * The normalised change-set model: what YAML and CSV inputs both become after
@@ -53,6 +54,11 @@ export interface Change {
   pinnedETag?: string;
   /** A `where` that matches nothing is an error unless this is set. */
   allowNone?: boolean;
+  /**
+   * A spreadsheet row: its empty field cells and its read-only cells, judged
+   * against the export baseline when the file has one (export-row-rules.ts).
+   */
+  exportCells?: ExportRowCells;
 }
 
 export interface InputFile {

@@ -3,10 +3,13 @@
  * Any error-severity diagnostic stops a run before a request is sent.
  */
 
-/** Where in an input a problem is: YAML/JSON files by line and column, CSV files by row and column name. */
+/**
+ * Where in an input a problem is: YAML/JSON files by line and column, CSV files by row and
+ * column name; a workbook cell also by its Excel address (`cell: "Referrals!D17"`).
+ */
 export type SourceLocation =
   | { file: string; line: number; column: number }
-  | { file: string; row: number; columnName?: string };
+  | { file: string; row: number; columnName?: string; cell?: string };
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -39,9 +42,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** `file:line:col` or `file: row N, column "x"`, the form every view prints. */
+/** `file:line:col`, `file: Sheet!D17` or `file: row N, column "x"`, the form every view prints. */
 export function formatLocation(at: SourceLocation): string {
   if ('line' in at) return `${at.file}:${at.line}:${at.column}`;
+  if (at.cell !== undefined) return `${at.file}: ${at.cell}`;
   return at.columnName === undefined
     ? `${at.file}: row ${at.row}`
     : `${at.file}: row ${at.row}, column "${at.columnName}"`;

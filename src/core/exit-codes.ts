@@ -1,4 +1,4 @@
-/** The documented exit codes, shared by every command (README, "Exit codes"). */
+/** The documented exit codes, shared by every command (docs/reference/exit-codes.md). */
 export const ExitCode = {
   ok: 0,
   /** Operational error: usage, network, server, internal. */

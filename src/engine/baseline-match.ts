@@ -3,6 +3,9 @@ import type { Change } from '../core/changeset.js';
 import { info, type Diagnostic } from '../core/diagnostics.js';
 import type { Referral } from '../core/referral.js';
 import { baselinePathFor, readExportBaseline } from '../files/export-baseline.js';
+import { formatOf } from '../files/read-changeset-file.js';
+import { readWorkbookBaseline } from '../files/workbook/read-workbook-baseline.js';
+import { BASELINE_SHEET } from '../files/workbook/workbook-layout.js';
 
 /**
  * The spreadsheet round trip: rows of a file written by `refplan export` are
@@ -17,6 +20,8 @@ export interface BaselineMatch {
   diagnostics: Diagnostic[];
   /** Input files whose bytes are exactly what export wrote. */
   unedited: string[];
+  /** Each change from an export row → the referral as that row was exported (what the person editing it saw). */
+  snapshots: Map<Change, Referral>;
 }
 
 function normaliseBaseUrl(url: string): string {
@@ -27,6 +32,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
   const known = new Map<string, Referral>();
   const diagnostics: Diagnostic[] = [];
   const unedited: string[] = [];
+  const snapshots = new Map<Change, Referral>();
   const byFile = new Map<string, Change[]>();
   for (const c of changes) {
     if (c.selector.kind !== 'id' || c.pinnedETag === undefined) continue;
@@ -35,8 +41,18 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     byFile.set(c.source.file, list);
   }
   for (const [file, pinned] of byFile) {
-    const read = await readExportBaseline(resolve(cwd, file));
-    const sidecar = baselinePathFor(file);
+    // A workbook carries its baseline in a very-hidden sheet; other files in a sidecar.
+    const workbook = formatOf(file) === 'xlsx';
+    const read = workbook ? await readWorkbookBaseline(resolve(cwd, file)) : await readExportBaseline(resolve(cwd, file));
+    const sidecar = workbook ? `its ${BASELINE_SHEET} sheet` : baselinePathFor(file);
+    if (read.status === 'missing' && workbook) {
+      diagnostics.push(
+        info('baseline-missing', `${file} has eTag pins but no ${BASELINE_SHEET} sheet (the export baseline): reading the current referrals instead`, {
+          hint: 'plan the workbook refplan export wrote, edited and saved in Excel; a copy of its sheet into another workbook loses the baseline',
+        }),
+      );
+      continue;
+    }
     if (read.status === 'missing') {
       diagnostics.push(
         info('baseline-missing', `${file} has eTag pins but no export baseline (${sidecar}): reading the current referrals instead`, {
@@ -46,7 +62,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
       continue;
     }
     if (read.status === 'unreadable') {
-      diagnostics.push(info('baseline-unusable', `the export baseline ${sidecar} cannot be used (${read.reason}): reading the current referrals instead`));
+      diagnostics.push(info('baseline-unusable', `the export baseline (${sidecar}) cannot be used (${read.reason}): reading the current referrals instead`));
       continue;
     }
     const { baseline } = read;
@@ -62,8 +78,10 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     for (const change of pinned) {
       if (change.selector.kind !== 'id') continue;
       const doc = exported.get(change.selector.id);
-      if (doc !== undefined && doc.eTag === change.pinnedETag) known.set(doc.id, doc);
-      else misses += 1;
+      if (doc !== undefined && doc.eTag === change.pinnedETag) {
+        known.set(doc.id, doc);
+        snapshots.set(change, doc);
+      } else misses += 1;
     }
     if (misses > 0) {
       diagnostics.push(
@@ -71,5 +89,5 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
       );
     }
   }
-  return { known, diagnostics, unedited };
+  return { known, diagnostics, unedited, snapshots };
 }

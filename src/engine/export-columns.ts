@@ -1,5 +1,7 @@
 import type { JsonValue, Referral } from '../core/referral.js';
 import { loadWritablePaths, readSpec } from '../schema/specs.js';
+import { UsageError } from '../core/errors.js';
+import { chooseExportColumns, type ExportColumn } from '../core/changeset/export-row-rules.js';
 
 /**
  * The columns `refplan export` writes, all from specs/: the selector `id`, the pin
@@ -23,6 +25,31 @@ export function teamMemberColumns(): string[] {
   const schema = readSpec<{ $defs?: Record<string, { properties?: Record<string, unknown> }> }>('changeset.schema.json');
   const props = Object.keys(schema.$defs?.['NewTeamMember']?.properties ?? {});
   return props.map((p) => `addTeamMember.${p}`);
+}
+
+/** Names of the addTeamMember.* columns' fields (`email`, `firstName`, …). */
+export function teamMemberFields(): string[] {
+  return teamMemberColumns().map((c) => c.slice('addTeamMember.'.length));
+}
+
+/**
+ * The columns an export writes (export-row-rules.ts decides the order and the
+ * read-only marking): all by default, or the `--columns` choice. An unknown
+ * name is a usage error with a suggestion.
+ */
+export function exportColumnsFor(chosen?: readonly string[]): ExportColumn[] {
+  const choice = chooseExportColumns(exportFields(), teamMemberFields(), chosen);
+  const [bad] = choice.unknown;
+  if (bad !== undefined) {
+    const names = chooseExportColumns(exportFields(), teamMemberFields()).columns.flatMap((c) =>
+      c.kind === 'context' ? [c.context.column] : c.kind === 'field' ? [c.field] : [],
+    );
+    throw new UsageError(
+      `--columns: there is no column "${bad.name}"`,
+      bad.suggestion === undefined ? `choose from: ${[...names, 'addTeamMember'].join(', ')}` : `did you mean "${bad.suggestion}"?`,
+    );
+  }
+  return choice.columns;
 }
 
 export function valueAtPath(doc: Referral, path: string): JsonValue | undefined {

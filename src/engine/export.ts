@@ -8,14 +8,17 @@ import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
 import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { writePrivateFileAtomic } from '../files/private-file.js';
-import { cellText, exportFields, numberCellText, teamMemberColumns, valueAtPath } from './export-columns.js';
+import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
 import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
+import { contextValue, type ExportColumn } from '../core/changeset/export-row-rules.js';
 import { decimalOfLocale } from './validate.js';
+import { buildExportWorkbook, MAX_WORKBOOK_ROWS } from './export-workbook.js';
+import { renderExportWorkbook } from '../files/workbook/write-workbook.js';
 import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 
-export type ExportFormat = 'csv' | 'yaml';
+export type ExportFormat = 'csv' | 'yaml' | 'xlsx';
 
 /** The part of the API client export uses. */
 export type ExportClient = Pick<ReferralsClient, 'listReferrals' | 'stats'>;
@@ -27,18 +30,26 @@ export interface ExportOptions {
   /** Which referrals; the same structured tests as a YAML `where`. Omitted: all. */
   where?: WhereTest[];
   output: string;
-  /** Default: from the output's extension (`.yaml`/`.yml` → yaml, otherwise csv). */
+  /** Default: from the output's extension (`.yaml`/`.yml` → yaml, `.xlsx` → xlsx, otherwise csv). */
   format?: ExportFormat;
   /** CSV delimiter, default `,` (use `;` for Excel in locales with a decimal comma). */
   delimiter?: string;
   /** Write numbers with this locale's decimal separator (e.g. `nl-NL` → `1234,5`), as its Excel expects. Default: a point. */
   locale?: string;
+  /** Workbooks only: protect the data sheet (locked pins and context columns; no sorting in Excel). */
+  protect?: boolean;
+  /**
+   * Which columns besides id and eTag, in order (`--columns`): context columns
+   * (`customerName`, `country`, …), fields, `addTeamMember`. Default: all.
+   */
+  columns?: string[];
   now?: () => Date;
 }
 
 export interface ExportResult {
   output: string;
-  baselinePath: string;
+  /** The sidecar; absent for a workbook, which carries its baseline in a very-hidden sheet. */
+  baselinePath?: string;
   format: ExportFormat;
   referrals: number;
   readRequests: number;
@@ -47,19 +58,28 @@ export interface ExportResult {
 export function exportFormatFor(output: string, format?: ExportFormat): ExportFormat {
   if (format !== undefined) return format;
   const ext = extname(output).toLowerCase();
+  if (ext === '.xlsx') return 'xlsx';
   return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'csv';
 }
 
-function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: DecimalSeparator): string {
-  const fields = exportFields();
-  const memberColumns = teamMemberColumns();
-  const header = ['id', 'eTag', ...fields.map((f) => f.field), ...memberColumns];
-  const rows = referrals.map((r) => [
-    r.id,
-    r.eTag ?? '',
-    ...fields.map((f) => cellText(valueAtPath(r, f.path))),
-    ...memberColumns.map(() => ''),
-  ]);
+function csvCell(r: Referral, column: ExportColumn): string | number {
+  switch (column.kind) {
+    case 'id':
+      return r.id;
+    case 'eTag':
+      return r.eTag ?? '';
+    case 'context':
+      return cellText(contextValue(r, column.context));
+    case 'field':
+      return cellText(valueAtPath(r, column.path));
+    case 'member':
+      return '';
+  }
+}
+
+function renderCsv(referrals: readonly Referral[], columns: readonly ExportColumn[], delimiter: string, decimal: DecimalSeparator): string {
+  const header = columns.map((c) => c.header);
+  const rows = referrals.map((r) => columns.map((c) => csvCell(r, c)));
   return stringifyCsv([header, ...rows], {
     bom: true,
     delimiter,
@@ -71,8 +91,9 @@ function renderCsv(referrals: readonly Referral[], delimiter: string, decimal: D
   });
 }
 
-function renderYaml(referrals: readonly Referral[]): string {
-  const fields = exportFields();
+function renderYaml(referrals: readonly Referral[], columns: readonly ExportColumn[]): string {
+  const chosen = new Set(columns.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
+  const fields = exportFields().filter((f) => chosen.has(f.field));
   const changes = referrals.map((r) => {
     const set: Record<string, JsonValue> = {};
     for (const f of fields) {
@@ -100,6 +121,9 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   if (format === 'csv' && ![',', ';', '\t'].includes(delimiter)) {
     throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" or "\\t" (tab): the ones `refplan validate` reads');
   }
+  if (options.protect === true && format !== 'xlsx') {
+    throw new UsageError('--protect applies to workbooks only', 'write a workbook: -o FILE.xlsx');
+  }
   const decimal = options.locale === undefined ? '.' : decimalOfLocale(options.locale);
   if (format === 'csv' && decimal === ',' && delimiter === ',') {
     throw new UsageError(
@@ -107,30 +131,43 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
       "add --delimiter ';' (what Excel uses in decimal-comma locales) or --delimiter '\\t'",
     );
   }
+  const columns = exportColumnsFor(options.columns);
   const startRequests = options.client.stats().requests;
   const tests = options.where ?? [];
   const writablePaths = loadWritablePaths();
   const { pushed, local } = toODataFilter(tests, { writablePaths });
   const referrals: Referral[] = [];
   const query = pushed === undefined ? { top: PAGE_SIZE } : { filter: pushed, top: PAGE_SIZE };
+  // A workbook holds only what it writes: each referral is reduced as its page arrives,
+  // so 20,000 full referrals are never in memory beside the workbook being built.
+  const keep = format === 'xlsx' ? reduceForBaseline : (r: Referral) => r;
   for await (const page of options.client.listReferrals(query)) {
-    for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(r);
+    for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(keep(r));
+    if (format === 'xlsx' && referrals.length > MAX_WORKBOOK_ROWS) break;
   }
-  const text = format === 'csv' ? renderCsv(referrals, delimiter, decimal) : renderYaml(referrals);
+  const exportedAt = (options.now?.() ?? new Date()).toISOString();
+  const result = { output: options.output, format, referrals: referrals.length, readRequests: options.client.stats().requests - startRequests };
+  if (format === 'xlsx') {
+    if (referrals.length > MAX_WORKBOOK_ROWS) {
+      throw new UsageError(
+        `the selection has more than ${MAX_WORKBOOK_ROWS.toLocaleString('en-US')} referrals, more than a workbook export holds`,
+        'narrow the export with --where, or export CSV (-o FILE.csv), which has no such limit',
+      );
+    }
+    const baseline = { format: BASELINE_FORMAT, exportedAt, baseUrl: options.baseUrl, sha256: '', referrals } as const;
+    const bytes = await renderExportWorkbook(buildExportWorkbook(referrals, columns, baseline, options.protect === true));
+    await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
+    return result;
+  }
+  const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
   const bytes = Buffer.from(text, 'utf8');
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {
     format: BASELINE_FORMAT,
-    exportedAt: (options.now?.() ?? new Date()).toISOString(),
+    exportedAt,
     baseUrl: options.baseUrl,
     sha256: sha256Hex(bytes),
     referrals: referrals.map(reduceForBaseline),
   });
-  return {
-    output: options.output,
-    baselinePath,
-    format,
-    referrals: referrals.length,
-    readRequests: options.client.stats().requests - startRequests,
-  };
+  return { ...result, baselinePath };
 }

@@ -9,6 +9,7 @@ import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
+import { judgeExportRows } from './judge-export-rows.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -116,10 +117,17 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // 2. Rows of an export are planned against its baseline; the rest are read.
   const baselines = await matchExportBaselines(valid, options.baseUrl, options.csv?.cwd);
   diagnostics.push(...baselines.diagnostics);
-  const resolution = await resolveSelectors(options.client, valid, { known: baselines.known });
+  // Rows of refplan's own export: an emptied cell clears, an edited read-only cell is refused.
+  const judged = judgeExportRows(valid, baselines.snapshots);
+  diagnostics.push(...judged.diagnostics);
+  if (hasErrors(judged.diagnostics)) {
+    if (!skipInvalid) return failed(diagnostics);
+    rejected = [...rejected, ...rejectsFromDiagnostics(judged.diagnostics)];
+  }
   // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
   // so a cell that only spells the current value differently makes no op.
-  const changes = valid;
+  const changes = judged.changes;
+  const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({

@@ -27,6 +27,8 @@ export interface ValidateOptions {
   locale?: string;
   /** Explicit date format such as `DD-MM-YYYY` or `MM/DD/YYYY HH:mm`. */
   dateFormat?: string;
+  /** Workbooks: the sheet to read (default: the first with a recognised header row). */
+  sheet?: string;
   /** Keep the normalised changes (default true). `false` streams: only what the duplicate check needs stays in memory. */
   collect?: boolean;
   /** Errors and warnings kept in `diagnostics` (default 1000); the rest are counted in `stats`. */
@@ -114,6 +116,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
     const result = await readChangeSetFile(path, file, {
       ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       ...(encoding === undefined ? {} : { encoding }),
+      ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
       vocab,
       report,
       onChange: (raw) => {
@@ -152,5 +155,5 @@ function schemaDiagnostic(e: ErrorObject, change: Change, locations: Map<string,
     const limit = (e.params as { limit: number }).limit;
     return error('oversize-value', `${field} is longer than ${limit} characters`, { at, hint: `shorten it to at most ${limit} characters (the API's limit)` });
   }
-  return error('invalid-value', `${field} ${e.message ?? 'is not valid'}`, { at, hint: 'see the README section "Change sets" for the accepted values' });
+  return error('invalid-value', `${field} ${e.message ?? 'is not valid'}`, { at, hint: 'see docs/guides/yaml-change-sets.md for the accepted values' });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Referral } from '../core/referral.js';
 import { loadWritablePaths } from '../schema/specs.js';
+import { contextPaths } from '../core/changeset/export-row-rules.js';
 import { writePrivateFileAtomic } from './private-file.js';
 
 /**
@@ -55,14 +56,19 @@ function setPointer(doc: Record<string, unknown>, path: string, value: unknown):
   if (last !== undefined) node[last] = value;
 }
 
-/** The referral reduced to what a plan from the export needs: id, eTag, name and every writable path. */
+/**
+ * The referral reduced to what a plan from the export needs: id, eTag, every
+ * writable path, and the read-only context values the export showed (so an
+ * edited context cell can be told from an unchanged one).
+ */
 export function reduceForBaseline(referral: Referral): Referral {
   const reduced: Referral = { id: referral.id };
   if (referral.eTag !== undefined) reduced.eTag = referral.eTag;
-  for (const w of loadWritablePaths().writable) {
-    if (w.path.endsWith('/-')) continue;
-    const value = getPointer(referral, w.path);
-    if (value !== undefined) setPointer(reduced, w.path, structuredClone(value));
+  const paths = [...loadWritablePaths().writable.map((w) => w.path), ...contextPaths()];
+  for (const path of paths) {
+    if (path.endsWith('/-')) continue;
+    const value = getPointer(referral, path);
+    if (value !== undefined) setPointer(reduced, path, structuredClone(value));
   }
   return reduced;
 }

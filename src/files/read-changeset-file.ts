@@ -5,19 +5,23 @@ import type { RawChange, Vocabulary } from '../core/changeset/raw-change.js';
 import { SUPPORTED_ENCODINGS } from '../core/changeset/encodings.js';
 import { readCsvChangeSet } from './read-csv-changeset.js';
 import { readYamlChangeSet } from './read-yaml-changeset.js';
+import { readWorkbookChangeSet } from './workbook/read-workbook-changeset.js';
 import { decodeBuffer, isKnownEncoding, sniffFile, type FileSniff } from './sniff-file.js';
 
 /**
  * One change-set file → raw changes, by extension: .yaml/.yml are YAML;
- * .csv/.tsv/.txt are delimited text. Problems are diagnostics; only a file that
+ * .csv/.tsv/.txt are delimited text; .xlsx/.xlsm are workbooks (.xls and .xlsb
+ * too, to be refused with a reason). Problems are diagnostics; only a file that
  * cannot be opened at all is reported as such (still a diagnostic, exit 3).
  */
 
-export type ChangeSetFormat = 'yaml' | 'csv';
+export type ChangeSetFormat = 'yaml' | 'csv' | 'xlsx';
 
 export interface ReadChangeSetOptions {
   delimiter?: string;
   encoding?: string;
+  /** Workbooks: the sheet to read (default: the first with a recognised header row). */
+  sheet?: string;
   vocab: Vocabulary;
   report: (d: Diagnostic) => void;
   onChange: (raw: RawChange) => void;
@@ -36,6 +40,7 @@ export function formatOf(path: string): ChangeSetFormat | undefined {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
+  if (ext === '.xlsx' || ext === '.xlsm' || ext === '.xls' || ext === '.xlsb') return 'xlsx';
   return undefined;
 }
 
@@ -44,7 +49,7 @@ export async function readChangeSetFile(path: string, file: string, options: Rea
   const at = { file, line: 1, column: 1 };
   const format = formatOf(path);
   if (format === undefined) {
-    report(error('unknown-format', `cannot tell the format of ${file} from its extension`, { at, hint: 'name it .yaml/.yml (YAML) or .csv/.tsv/.txt (CSV)' }));
+    report(error('unknown-format', `cannot tell the format of ${file} from its extension`, { at, hint: 'name it .yaml/.yml (YAML), .csv/.tsv/.txt (CSV) or .xlsx (Excel workbook)' }));
     return { rows: 0 };
   }
   try {
@@ -57,6 +62,10 @@ export async function readChangeSetFile(path: string, file: string, options: Rea
     const code = (e as NodeJS.ErrnoException).code;
     report(error('file-not-found', code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file} (${code ?? 'error'})`, { at, hint: 'check the path' }));
     return { rows: 0 };
+  }
+  if (format === 'xlsx') {
+    const read = await readWorkbookChangeSet(path, file, { vocab: options.vocab, report, onChange: options.onChange, ...(options.sheet === undefined ? {} : { sheet: options.sheet }) });
+    return { format, rows: read.rows, ...(read.sha256 === undefined ? {} : { sha256: read.sha256 }) };
   }
   if (options.encoding !== undefined && !isKnownEncoding(options.encoding)) {
     report(error('unknown-encoding', `unknown encoding "${options.encoding}"`, { at, hint: `use one of ${SUPPORTED_ENCODINGS.join(', ')}` }));

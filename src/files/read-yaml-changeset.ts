@@ -194,5 +194,5 @@ function shapeDiagnostic(e: ErrorObject, segments: (string | number)[], doc: Doc
     return error('wrong-shape', 'a change set is a mapping with a changes: list', { at: where(node), hint: 'start the file with changes: followed by a list of changes (- id: ...)' });
   }
   const found = isScalar(node) ? String(node.value) : undefined;
-  return error('wrong-shape', `${path} ${e.message ?? 'is not valid'}`, { at: where(node), ...(found === undefined ? {} : { text: found }), hint: 'see specs/changeset.schema.json and the README section "Change sets"' });
+  return error('wrong-shape', `${path} ${e.message ?? 'is not valid'}`, { at: where(node), ...(found === undefined ? {} : { text: found }), hint: 'see specs/changeset.schema.json and docs/guides/yaml-change-sets.md' });
 }

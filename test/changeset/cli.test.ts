@@ -14,11 +14,11 @@ describe('refplan validate (built CLI)', () => {
     expect(run.stdout).toContain('✓ 12 changes valid in 3 files');
   });
 
-  it('reports the mistakes sample exactly as the README shows it', async () => {
+  it('reports the mistakes sample exactly as docs/guides/yaml-change-sets.md shows it', async () => {
     const run = await runCli(['validate', 'samples/mistakes.csv']);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('samples/mistakes.csv: row 2, column "dealvalue": error: dealValue: "12,50.0" has misplaced thousands separators');
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const readme = readFileSync(join(repoRoot, 'docs', 'guides', 'yaml-change-sets.md'), 'utf8');
     expect(readme).toContain(run.stdout.trim());
   });
 

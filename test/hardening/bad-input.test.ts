@@ -7,7 +7,7 @@ import { runCli, type CliRun } from '../helpers/run-cli.js';
 
 /**
  * The bad-input sweep: every command, fed what people (and crashes) really hand it, must answer
- * with one clear paragraph and a documented exit code (README "Exit codes": 1 usage/operational,
+ * with one clear paragraph and a documented exit code (docs/reference/exit-codes.md: 1 usage/operational,
  * 3 invalid input), never a stack trace (only with --debug) and never "unexpected error".
  * Fixtures are built once; the cases run through the built CLI, several at a time.
  */

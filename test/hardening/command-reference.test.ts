@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { buildCommandReference, commandNames, extractCommandReference } from '../../scripts/update-command-reference.mjs';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
-const FIX = 'README.md "Command reference" is out of date: run node scripts/update-command-reference.mjs (npm run docs:commands)';
+const FIX = 'docs/reference/commands.md is out of date: run node scripts/update-command-reference.mjs (npm run docs:commands)';
 
-describe('the README command reference', () => {
+describe('the command reference in docs/reference/commands.md', () => {
   it('is exactly the live --help of refplan and of every command', async () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const readme = readFileSync(join(repoRoot, 'docs', 'reference', 'commands.md'), 'utf8');
     const documented = extractCommandReference(readme);
-    expect(documented, 'README.md has no <!-- command-reference:start --> … end markers').toBeDefined();
+    expect(documented, 'docs/reference/commands.md has no <!-- command-reference:start --> … end markers').toBeDefined();
     const live = await buildCommandReference(repoRoot);
     expect(documented, FIX).toBe(live);
     // Every command is in it, so a new command cannot be left out.

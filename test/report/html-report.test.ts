@@ -1,15 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, writeHtmlReport, type ReportResult } from '../../src/cli/views/plan-html.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 import { tempTree } from '../helpers/temp-dir.js';
-
-const CHROMIUM = process.env['REFPLAN_CHROMIUM'] ?? '/usr/bin/chromium';
-// A closed network: nothing in the report may reach out, and the browser itself must not either.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const results: ReportResult[] = [
   { referralId: 'ref-00000', outcome: 'applied', retries: 0 },
@@ -60,18 +56,9 @@ describe('HTML report (markup)', () => {
 });
 
 describe('HTML report in a real headless browser', () => {
-  // Launched inside the test, so a missing chromium fails the test (with how to fix it) instead of skipping it.
-  async function launch(): Promise<Browser> {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium (or set REFPLAN_CHROMIUM).`);
-    }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    onTestFinished(() => browser.close());
-    return browser;
-  }
-
   it('loads offline with no errors, filters on search, sorts on header click, and screenshots', async () => {
-    const browser = await launch();
+    // Launched inside the test, so a browser that cannot start fails the test instead of skipping it.
+    const browser = await launchBrowser();
     const dir = tempTree();
     const reportPath = join(dir, 'report.html');
     await writeHtmlReport(reportPath, { plan: samplePlan({ entries: 40 }), results });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** The fixed port `refplan emulator` binds when --port is not given (README, "The emulator"). */
+/** The fixed port `refplan emulator` binds when --port is not given (docs/reference/emulator.md). */
 export const DEFAULT_EMULATOR_PORT = 4780;
 
 export interface EmulatorFlags {

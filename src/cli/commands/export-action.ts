@@ -25,6 +25,8 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
       ...(flags.format === undefined ? {} : { format: flags.format }),
       ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter }),
       ...(flags.locale === undefined ? {} : { locale: flags.locale }),
+      ...(flags.protect === true ? { protect: true } : {}),
+      ...(flags.columns === undefined ? {} : { columns: flags.columns.split(',') }),
     });
   } finally {
     await client.close();
@@ -34,7 +36,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
   } else {
     io.stdout.write(
       `Exported ${result.referrals} referral(s) to ${result.output} (${result.format}, ${result.readRequests} read request(s)).\n` +
-        `Baseline for planning without reads: ${result.baselinePath}\n` +
+        (result.baselinePath === undefined ? 'The workbook carries its baseline: planning it needs no reads.\n' : `Baseline for planning without reads: ${result.baselinePath}\n`) +
         `Edit cells, then: refplan plan ${flags.output}\n`,
     );
   }

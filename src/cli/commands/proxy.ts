@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** Default port of `refplan proxy` (documented in the README). */
+/** Default port of `refplan proxy` (documented in docs/guides/migrating-off-put.md). */
 export const DEFAULT_PROXY_PORT = 7071;
 
 export interface ProxyCommandOptions {

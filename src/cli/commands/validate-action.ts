@@ -15,6 +15,7 @@ export async function runValidate(ctx: CliContext, files: string[], opts: Valida
     ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }),
     ...(opts.locale === undefined ? {} : { locale: opts.locale }),
     ...(opts.dateFormat === undefined ? {} : { dateFormat: opts.dateFormat }),
+    ...(opts.sheet === undefined ? {} : { sheet: opts.sheet }),
   });
   const color = ctx.io.stdout.isTTY === true && ctx.io.env['NO_COLOR'] === undefined;
   ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));

@@ -3,6 +3,7 @@ import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js
 import { MEMBER_FIELDS, settable } from './normalise-change.js';
 import { PROTOTYPE_KEYS } from './normalise-value.js';
 import { suggestionHint } from './suggest.js';
+import { CONTEXT_COLUMNS, parseReadOnlyHeader, readOnlyHeader, type ContextColumn, type ExportRowCells } from './export-row-rules.js';
 
 /**
  * The pure half of CSV reading: which delimiter the header line uses, what each
@@ -53,29 +54,55 @@ export type ColumnRole =
   | { kind: 'eTag' }
   | { kind: 'field'; spec: FieldSpec }
   | { kind: 'member'; name: string }
+  | { kind: 'readOnly'; column: ContextColumn }
   | { kind: 'ignored'; blank: boolean };
 
 export interface CsvLayout {
   file: string;
   headers: string[];
   roles: ColumnRole[];
+  /** A workbook sheet: cells are located by address (`Referrals!D17`), and text is never formula-escaped there. */
+  sheet?: SheetPlace;
 }
+
+/** Where a table sits in a workbook: its sheet, header row and the column letter of each header cell. */
+export interface SheetPlace {
+  name: string;
+  headerRow: number;
+  letters: readonly string[];
+}
+
+/** A row's cells: text, or a number typed as a number in a workbook (never re-parsed with a locale). */
+export type RowCell = string | number;
 
 /** Header names a change-set CSV may use, for suggestions and the README. */
 export function knownHeaders(vocab: Vocabulary): string[] {
-  return ['id', 'eTag', ...settable(vocab).map((f) => f.field), ...MEMBER_FIELDS.map((m) => `addTeamMember.${m}`)];
+  return [
+    'id',
+    'eTag',
+    ...settable(vocab).map((f) => f.field),
+    ...MEMBER_FIELDS.map((m) => `addTeamMember.${m}`),
+    ...CONTEXT_COLUMNS.map((c) => readOnlyHeader(c.column)),
+  ];
 }
 
-export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void): CsvLayout {
+export function parseHeader(cells: string[], file: string, vocab: Vocabulary, report: (d: Diagnostic) => void, sheet?: SheetPlace): CsvLayout {
   const roles: ColumnRole[] = [];
   const taken = new Map<string, string>();
   const known = knownHeaders(vocab);
-  cells.forEach((cell) => {
+  const headerRow = sheet?.headerRow ?? 1;
+  cells.forEach((cell, i) => {
     const name = cell.trim();
-    const at: SourceLocation = { file, row: 1, columnName: name };
+    const at: SourceLocation = { file, row: headerRow, columnName: name, ...cellAddress(sheet, i, headerRow) };
     const lower = name.toLowerCase();
+    const readOnly = parseReadOnlyHeader(name);
     let role: ColumnRole | undefined;
-    if (name === '') {
+    if (readOnly.kind === 'context') role = { kind: 'readOnly', column: readOnly.column };
+    else if (readOnly.kind === 'unknown') {
+      const hint = readOnly.suggestion === undefined ? `read-only columns: ${CONTEXT_COLUMNS.map((c) => readOnlyHeader(c.column)).join(', ')}` : `did you mean "${readOnly.suggestion}"?`;
+      report(error('unknown-column', `unknown read-only column "${name}"`, { at, text: name, hint }));
+      role = { kind: 'ignored', blank: false };
+    } else if (name === '') {
       role = { kind: 'ignored', blank: true };
     } else if (name.split('.').some((part) => PROTOTYPE_KEYS.has(part))) {
       report(error('prototype-key', `"${name}" is not allowed as a column name`, { at, text: name, hint: 'remove or rename the column' }));
@@ -94,7 +121,8 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
       report(error('unknown-column', `unknown column "${name}"`, { at, text: name, hint: suggestionHint(name, known, 'columns') }));
       role = { kind: 'ignored', blank: false };
     } else if (role.kind !== 'ignored') {
-      const key = role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind;
+      const key =
+        role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind === 'readOnly' ? `readOnly.${role.column.column}` : role.kind;
       const first = taken.get(key);
       if (first !== undefined) {
         report(error('duplicate-column', `column "${name}" appears twice (also as "${first}")`, { at, text: name, hint: 'keep one of the two columns' }));
@@ -104,12 +132,24 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
     roles.push(role);
   });
   if (!taken.has('id') && !taken.has('externalReferenceId')) {
-    report(error('no-selector-column', 'the header has neither an id nor an externalReferenceId column', { at: { file, row: 1 }, hint: 'add an id column (the referral id) as the first column' }));
+    report(error('no-selector-column', 'the header has neither an id nor an externalReferenceId column', { at: { file, row: headerRow }, hint: 'add an id column (the referral id) as the first column' }));
   }
   if (roles.some((r) => r.kind === 'ignored' && r.blank)) {
-    report(warning('blank-header', 'a column has no header; its cells must stay empty', { at: { file, row: 1 }, hint: 'delete the column or give it a header' }));
+    report(warning('blank-header', 'a column has no header; its cells must stay empty', { at: { file, row: headerRow }, hint: 'delete the column or give it a header' }));
   }
-  return { file, headers: cells.map((c) => c.trim()), roles };
+  const layout: CsvLayout = { file, headers: cells.map((c) => c.trim()), roles };
+  if (sheet !== undefined) layout.sheet = sheet;
+  return layout;
+}
+
+function cellAddress(sheet: SheetPlace | undefined, index: number, row: number): { cell?: string } {
+  const letter = sheet?.letters[index];
+  return sheet === undefined || letter === undefined ? {} : { cell: `${sheetPrefix(sheet.name)}!${letter}${row}` };
+}
+
+/** A sheet name as Excel writes it in a reference: quoted unless it is a plain word. */
+function sheetPrefix(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : `'${name.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -136,10 +176,12 @@ export function escapeLeadingApostrophe(text: string): string {
 }
 
 /** A data row → raw change; undefined for a blank row (spreadsheets leave them at the end). */
-export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
-  if (cells.every((c) => c.trim() === '')) return undefined;
-  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}` });
-  if (cells.length !== layout.roles.length) {
+export function rowToRawChange(cells: readonly RowCell[], row: number, layout: CsvLayout, report: (d: Diagnostic) => void): RawChange | undefined {
+  if (cells.every((c) => typeof c === 'string' && c.trim() === '')) return undefined;
+  const at = (i: number): SourceLocation => ({ file: layout.file, row, columnName: layout.headers[i] || `#${i + 1}`, ...cellAddress(layout.sheet, i, row) });
+  // A workbook cell is text or a number as typed: nothing there was formula-escaped.
+  const textOf = (cell: RowCell | undefined): string => (typeof cell === 'number' ? String(cell) : layout.sheet === undefined ? unescapeFormula(cell ?? '') : (cell ?? ''));
+  if (layout.sheet === undefined && cells.length !== layout.roles.length) {
     report(
       error('column-count', `row has ${cells.length} cells but the header has ${layout.roles.length}`, {
         at: { file: layout.file, row },
@@ -149,21 +191,34 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
     return undefined;
   }
   const raw: RawChange = { at: { file: layout.file, row }, origin: 'csv', set: [], addTeamMembers: [] };
+  const cellsOfExport: ExportRowCells = { blank: [], readOnly: [] };
   let idText = '';
   let externalIndex = -1;
   const member: RawField[] = [];
   for (let i = 0; i < cells.length; i++) {
-    const text = unescapeFormula(cells[i] ?? '');
-    if (text.trim() === '') continue; // empty = leave unchanged
+    const cell = cells[i];
+    const text = textOf(cell);
     const role = layout.roles[i];
-    const value = { value: text, at: at(i) };
+    if (role?.kind === 'readOnly') {
+      cellsOfExport.readOnly.push({ column: role.column.column, value: typeof cell === 'number' ? cell : text, at: at(i) });
+      continue;
+    }
+    if (role?.kind === 'externalReferenceId') {
+      externalIndex = i;
+      continue;
+    }
+    if (text.trim() === '') {
+      // Empty = leave unchanged, unless the export baseline says the cell had a value (export-row-rules.ts).
+      if (role?.kind === 'field') cellsOfExport.blank.push({ field: role.spec.field, at: at(i) });
+      continue;
+    }
+    // A typed number goes to a number field as a number; anywhere else it is its text.
+    const typed = typeof cell === 'number' && role?.kind === 'field' && role.spec.kind === 'number';
+    const value = typed ? { value: cell, text, at: at(i) } : { value: text, at: at(i) };
     switch (role?.kind) {
       case 'id':
         idText = text.trim();
         raw.id = value;
-        break;
-      case 'externalReferenceId':
-        externalIndex = i;
         break;
       case 'eTag':
         raw.eTag = value;
@@ -183,10 +238,14 @@ export function rowToRawChange(cells: string[], row: number, layout: CsvLayout, 
   }
   if (externalIndex >= 0) {
     // With an id, externalReferenceId is a value to set; without one, it selects the referral.
-    const value = { value: unescapeFormula(cells[externalIndex] ?? ''), at: at(externalIndex) };
-    if (idText !== '') raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
-    else raw.externalReferenceId = value;
+    const text = textOf(cells[externalIndex]);
+    const value = { value: text, at: at(externalIndex) };
+    if (idText !== '') {
+      if (text.trim() === '') cellsOfExport.blank.push({ field: 'externalReferenceId', at: at(externalIndex) });
+      else raw.set.push({ key: 'externalReferenceId', keyAt: at(externalIndex), value });
+    } else if (text.trim() !== '') raw.externalReferenceId = value;
   }
+  if (cellsOfExport.blank.length > 0 || cellsOfExport.readOnly.length > 0) raw.exportCells = cellsOfExport;
   if (member.length > 0) raw.addTeamMembers.push({ at: { file: layout.file, row }, fields: member });
   return raw;
 }

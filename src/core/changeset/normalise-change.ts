@@ -117,13 +117,14 @@ export function normaliseChange(raw: RawChange, ctx: NormaliseContext): Normalis
 
   checkChangeRules({ set, locations, at: raw.at, pinned: pinnedETag !== undefined, table: ctx.vocab.table, report });
 
-  if (Object.keys(set).length === 0 && addTeamMembers.length === 0 && errors === 0) {
+  if (Object.keys(set).length === 0 && addTeamMembers.length === 0 && errors === 0 && (raw.exportCells?.blank.length ?? 0) === 0) {
     ctx.report(warning('empty-change', 'this change sets nothing', { at: raw.at, hint: 'add fields to set, or remove the entry' }));
   }
   if (errors > 0 || selector === undefined) return { locations };
   const change: Change = { source: raw.at, selector, set, addTeamMembers };
   if (pinnedETag !== undefined) change.pinnedETag = pinnedETag;
   if (allowNone !== undefined) change.allowNone = allowNone;
+  if (raw.exportCells !== undefined && (raw.exportCells.blank.length > 0 || raw.exportCells.readOnly.length > 0)) change.exportCells = raw.exportCells;
   return { change, locations };
 }
 

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../diagnostics.js';
 import type { TransitionTable } from '../transitions.js';
 import type { DecimalSeparator } from './parse-number.js';
+import type { ExportRowCells } from './export-row-rules.js';
 
 /**
  * What a reader hands the normaliser: a change as the user wrote it, every
@@ -48,6 +49,8 @@ export interface RawChange {
   accept?: RawValue;
   reason?: RawValue;
   addTeamMembers: RawMember[];
+  /** Spreadsheet rows: empty field cells and read-only cells, kept for the export baseline rules. */
+  exportCells?: ExportRowCells;
 }
 
 export type FieldKind = 'string' | 'enum' | 'number' | 'currency' | 'date-time' | 'boolean';

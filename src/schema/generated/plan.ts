@@ -25,6 +25,10 @@ export type SourceLocation =
       file: string;
       row: number;
       columnName?: string;
+      /**
+       * A workbook cell, the Excel way: Sheet!D17
+       */
+      cell?: string;
     };
 /**
  * This interface was referenced by `RefplanPlanDocument`'s JSON-Schema

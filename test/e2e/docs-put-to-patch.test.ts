@@ -5,9 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 import { tempTree } from '../helpers/temp-dir.js';
 
-/** The README's putToPatch example runs as written against the built package, with plain node. */
-it('README putToPatch example runs and prints the documented ops', () => {
-  const readme = readFileSync(resolve('README.md'), 'utf8');
+/** The putToPatch example in docs/guides/migrating-off-put.md runs as written against the built package, with plain node. */
+it('docs putToPatch example runs and prints the documented ops', () => {
+  const readme = readFileSync(resolve('docs/guides/migrating-off-put.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## putToPatch'));
   const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
   expect(code).toBeDefined();
