@@ -22,7 +22,7 @@ export type { ReferralsAPIErrorBodies as ApiErrorBody } from './schema/generated
 // Pure core: JSON Pointer and patch maths, planning, filters, summaries, putToPatch, tolerant JSON.
 export { canonicalJson } from './core/canonical-json.js';
 export { maskEmail, maskPhone, maskPii, maskText } from './core/mask-pii.js';
-export { escapeControls, escapeControlsDeep, hasControls } from './core/terminal-text.js';
+export { escapeControls, escapeControlsDeep, hasControls, jsonForTerminal } from './core/terminal-text.js';
 export type { EscapeOptions } from './core/terminal-text.js';
 export { getAt, setAt, valueAt, parsePointer, formatPointer, escapeSegment, InvalidPointerError } from './core/json-pointer.js';
 export { applyOps, inverseOps, opsForLeaves, jsonEqual, leafEqual, PatchApplyError } from './core/patch.js';

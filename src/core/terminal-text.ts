@@ -66,3 +66,16 @@ export function escapeControlsDeep<T>(value: T, options: EscapeOptions = {}): T 
   }
   return value;
 }
+
+// What JSON.stringify leaves raw that a terminal may still act on: it escapes C0 itself.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
+
+/**
+ * JSON.stringify for output that may land on a terminal (`--json` on stdout, error documents on
+ * stderr): the same document, with the controls JSON.stringify leaves raw (DEL, C1, bidi, U+2028/9)
+ * written as `\uXXXX` escapes, which every JSON parser reads back as the same characters.
+ */
+export function jsonForTerminal(value: unknown, space?: number): string {
+  const text = JSON.stringify(value, null, space);
+  return text === undefined ? 'null' : text.replace(RAW_IN_JSON, (c) => `\\u${hex(c.charCodeAt(0), 4)}`);
+}

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { escapeControls, escapeControlsDeep, hasControls } from '../../src/core/terminal-text.js';
+import { escapeControls, escapeControlsDeep, hasControls, jsonForTerminal } from '../../src/core/terminal-text.js';
 
 // Anything a terminal acts on rather than shows, once printed.
 const RAW = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
@@ -42,5 +42,21 @@ describe('escapeControls', () => {
   test.prop([fc.string({ unit: 'grapheme' })])('changes nothing in text without controls', (s) => {
     fc.pre(!RAW.test(s));
     expect(escapeControls(s)).toBe(s);
+  });
+});
+
+describe('jsonForTerminal', () => {
+  it('is the same document with no raw control left, and parses back to the same value', () => {
+    const value = { name: '\x1b[2J\x9b1A\u202Eevil\x7f\u2028', n: [1, null] };
+    const text = jsonForTerminal(value, 2);
+    expect(RAW.test(text.replace(/\n/g, ''))).toBe(false);
+    expect(text).toContain('\\u001b[2J\\u009B1A\\u202Eevil\\u007F\\u2028');
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
+  test.prop([fc.jsonValue()])('round-trips any JSON value', (v) => {
+    const text = jsonForTerminal(v);
+    expect(RAW.test(text)).toBe(false);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
   });
 });

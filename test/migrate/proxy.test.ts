@@ -199,6 +199,13 @@ describe('refplan proxy (built CLI)', () => {
       await waitForLines(3);
       expect(lines[1]).toMatch(new RegExp(`^GET ${ids.cli} ops=- status=200 \\d+ms$`));
       expect(lines[2]).toMatch(new RegExp(`^PUT ${ids.cli} ops=1 status=200 \\d+ms patch`));
+      // An id that URL-decodes to a newline, a fake log entry and a screen clear: still one line, quoted and escaped.
+      await call('GET', `${lines[0]}/engagements/referrals/x%0APUT%20${ids.cli}%20ops=9%20status=200%1B%5B2J`);
+      await call('GET', url);
+      await waitForLines(5);
+      expect(lines[3]).toMatch(new RegExp(`^GET "x\\\\nPUT ${ids.cli} ops=9 status=200\\\\u001b\\[2J" ops=- status=404 \\d+ms$`));
+      expect(lines[4]).toMatch(new RegExp(`^GET ${ids.cli} ops=- status=200 \\d+ms$`));
+      expect(lines.join('\n')).not.toMatch(/\x1b/);
     } finally {
       child.kill('SIGTERM');
     }

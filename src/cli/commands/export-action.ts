@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { jsonForTerminal } from '../../core/terminal-text.js';
 import { exportReferrals } from '../../engine/export.js';
 import { normaliseWhere } from '../../engine/where-selector.js';
 import { connectionFlags } from '../connection-options.js';
@@ -32,7 +33,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
     await client.close();
   }
   if (flags.json === true) {
-    io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    io.stdout.write(jsonForTerminal(result, 2) + '\n');
   } else {
     io.stdout.write(
       `Exported ${result.referrals} referral(s) to ${result.output} (${result.format}, ${result.readRequests} read request(s)).\n` +

@@ -1,18 +1,27 @@
 import { UsageError } from '../../core/errors.js';
+import { escapeControls, hasControls } from '../../core/terminal-text.js';
 import { startProxy, type ProxyRequestEvent } from '../../engine/proxy.js';
 import type { CliContext } from '../context.js';
 import { listenFailure } from '../listen-error.js';
 import type { ProxyCommandOptions } from './proxy.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 
-/** One log line per request: method, referral id (or path), ops, status, latency. Never headers. */
+/**
+ * One log line per request: method, referral id (or path), ops, status, latency. Never headers.
+ * Ids and paths come URL-decoded from the client: escaped, so `%0A` or `%1B` in a URL cannot
+ * forge a log line or drive the terminal (JSON-quoted parts are escaped by JSON.stringify, and
+ * what it leaves raw by escapeControls).
+ */
 export function formatProxyLine(e: ProxyRequestEvent): string {
-  const parts = [e.method, e.referralId ?? e.path, `ops=${e.ops ?? '-'}`, `status=${e.status}`, `${e.latencyMs}ms`];
+  const id = e.referralId ?? e.path;
+  // Quoted when it could pass for more than one field (a space, a quote) or holds a control.
+  const shownId = /[\s"\\]/.test(id) || hasControls(id) ? JSON.stringify(id) : id;
+  const parts = [e.method, shownId, `ops=${e.ops ?? '-'}`, `status=${e.status}`, `${e.latencyMs}ms`];
   if (e.mode !== 'passthrough') parts.push(e.mode);
   if (e.dropped !== undefined && e.dropped.length > 0) parts.push(`dropped=${e.dropped.join(',')}`);
   if (e.shadowPatch !== undefined) parts.push(`patch=${JSON.stringify(e.shadowPatch)}`);
   if (e.note !== undefined) parts.push(`note=${JSON.stringify(e.note)}`);
-  return parts.join(' ');
+  return escapeControls(parts.join(' '));
 }
 
 function parsePort(raw: string): number {

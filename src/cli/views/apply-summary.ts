@@ -1,5 +1,6 @@
 import type { ApplySummary, EntryResult } from '../../engine/events.js';
 import { formatLocation } from '../../core/diagnostics.js';
+import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
 
 /**
  * The end-of-run report of apply/rollback, rendered from the ApplySummary only.
@@ -9,7 +10,9 @@ import { formatLocation } from '../../core/diagnostics.js';
  */
 const ATTENTION_LIMIT = 20;
 
-export function renderApplySummaryHuman(s: ApplySummary, options: { verb?: string; limit?: number } = {}): string {
+export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: string; limit?: number } = {}): string {
+  // Labels, messages from the API and file names: terminal-safe once, before formatting.
+  const s = escapeControlsDeep(input);
   const verb = options.verb ?? 'apply';
   const c = s.counts;
   const out: string[] = [];
@@ -33,10 +36,15 @@ export function renderApplySummaryHuman(s: ApplySummary, options: { verb?: strin
 function renderAttention(r: EntryResult): string[] {
   const where = r.sources.length > 0 ? ` (${r.sources.map(formatLocation).join('; ')})` : '';
   const lines = [`  ${r.outcome.toUpperCase()} ${r.referralId}${r.label === undefined ? '' : ` "${r.label}"`}${where}: ${r.message ?? ''}`];
-  for (const d of r.changedSincePlan ?? []) lines.push(`      ${d.path}: planned from ${JSON.stringify(d.planned)}, now ${JSON.stringify(d.now)}`);
+  for (const d of r.changedSincePlan ?? []) lines.push(`      ${d.path}: planned from ${shown(d.planned)}, now ${shown(d.now)}`);
   return lines;
 }
 
+/** A value already made terminal-safe, quoted as JSON would (without escaping its escapes twice). */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+}
+
 export function renderApplySummaryJson(s: ApplySummary): string {
-  return JSON.stringify(s, null, 2) + '\n';
+  return jsonForTerminal(s, 2) + '\n';
 }

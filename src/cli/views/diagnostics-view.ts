@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatLocation, type Diagnostic, type SourceLocation } from '../../core/diagnostics.js';
+import { escapeControls, jsonForTerminal } from '../../core/terminal-text.js';
 
 /**
  * Diagnostics for people and for programs, from the same values. Used by
@@ -40,11 +41,12 @@ function withoutRepeatedLocation(message: string, at: SourceLocation): string {
 export function renderDiagnosticHuman(d: Diagnostic, options: HumanViewOptions): string {
   const c = pc.createColors(options.color);
   const paint = d.severity === 'error' ? c.red : d.severity === 'warning' ? c.yellow : c.cyan;
-  const where = d.at === undefined ? '' : `${c.bold(formatLocation(d.at))}: `;
-  const message = d.at === undefined ? d.message : withoutRepeatedLocation(d.message, d.at);
+  // File names, values and messages can hold text from the input or the API: escaped before colouring.
+  const where = d.at === undefined ? '' : `${c.bold(escapeControls(formatLocation(d.at)))}: `;
+  const message = escapeControls(d.at === undefined ? d.message : withoutRepeatedLocation(d.message, d.at));
   const lines = [`${where}${paint(LABEL[d.severity])}: ${message}`];
-  if (d.text !== undefined && !d.message.includes(JSON.stringify(d.text))) lines.push(`    found: ${JSON.stringify(d.text)}`);
-  if (d.hint !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${d.hint}`);
+  if (d.text !== undefined && !d.message.includes(JSON.stringify(d.text))) lines.push(`    found: ${escapeControls(JSON.stringify(d.text))}`);
+  if (d.hint !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${escapeControls(d.hint)}`);
   return lines.join('\n');
 }
 
@@ -63,5 +65,5 @@ export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summa
 }
 
 export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[], summary: DiagnosticsSummary): string {
-  return JSON.stringify({ ok: summary.errors === 0, stats: summary, diagnostics }, null, 2) + '\n';
+  return jsonForTerminal({ ok: summary.errors === 0, stats: summary, diagnostics }, 2) + '\n';
 }

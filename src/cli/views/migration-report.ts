@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { Plan } from '../../core/plan.js';
 import type { MigrationReport } from '../../engine/migrate.js';
+import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
 import { renderDiagnostic } from '../render-error.js';
 
 /**
@@ -18,7 +19,7 @@ export interface MigrationView {
 
 export function renderMigrationJson(view: MigrationView): string {
   return (
-    JSON.stringify({
+    jsonForTerminal({
       plan: view.plan === undefined ? null : { path: view.planPath ?? null, kind: view.plan.kind, checksum: view.plan.checksum, summary: view.plan.summary },
       report: view.report,
       diagnostics: view.diagnostics,
@@ -29,7 +30,9 @@ export function renderMigrationJson(view: MigrationView): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function renderMigrationHuman(view: MigrationView): string {
-  const { report } = view;
+  // Ids, paths and reasons from the bodies and the API: terminal-safe once (diagnostics escape their own).
+  const report = escapeControlsDeep(view.report);
+  const planPath = view.planPath === undefined ? undefined : escapeControlsDeep(view.planPath);
   const lines: string[] = [];
   lines.push(
     `Read ${plural(report.bodies, 'legacy PUT body')} for ${plural(report.referrals, 'referral')}${report.baseline ? ' (three-way merge against the baseline)' : ''}.`,
@@ -69,8 +72,8 @@ export function renderMigrationHuman(view: MigrationView): string {
     for (const d of shown) lines.push(renderDiagnostic(d));
   }
   lines.push('');
-  if (view.plan !== undefined && view.planPath !== undefined) {
-    lines.push(`Wrote migration plan ${view.planPath}. Review it with \`refplan show ${view.planPath}\`, then \`refplan apply ${view.planPath}\`.`);
+  if (view.plan !== undefined && planPath !== undefined) {
+    lines.push(`Wrote migration plan ${planPath}. Review it with \`refplan show ${planPath}\`, then \`refplan apply ${planPath}\`.`);
   } else {
     lines.push('No plan written.');
   }

@@ -18,7 +18,8 @@ import {
   type DisplayOptions,
 } from './plan-display.js';
 import { DEFAULT_LIMIT } from './plan-limit.js';
-import { shown } from './terminal-text.js';
+// `shown` marks text derived from the plan that is measured or printed: escaped again (idempotent), so a width is never taken of raw controls.
+import { escapeControlsDeep, escapeControls as shown } from '../../core/terminal-text.js';
 import { padEnd, padStart, truncate, widthOf, wrap } from './text-fit.js';
 
 /**
@@ -49,7 +50,10 @@ export interface HumanPlanOptions extends DisplayOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-export function renderPlanHuman(plan: Plan, options: HumanPlanOptions = {}): string {
+export function renderPlanHuman(input: Plan, options: HumanPlanOptions = {}): string {
+  // Names, notes, ids and file names come from the API and from change sets: every string is made
+  // terminal-safe once, here, before anything below measures, formats or colours it.
+  const plan = escapeControlsDeep(input);
   const c = pc.createColors(options.color === true);
   const width = options.width ?? DEFAULT_WIDTH;
   const limit = options.limit ?? DEFAULT_LIMIT;
@@ -154,7 +158,7 @@ function renderEntry(entry: PlanEntry, rollback: boolean, options: HumanPlanOpti
   const id = shown(entry.referralId);
   const tags = `${entry.irreversible ? '  [irreversible]' : ''}${options.verbose === true ? `  eTag ${shown(entry.eTag)}` : ''}${rollback ? '  will restore:' : ''}`;
   const labelRoom = width - widthOf(`${mark} ${id}${tags}`) - 2;
-  const label = entry.label === undefined || labelRoom < 4 ? '' : `  ${truncate(JSON.stringify(shown(entry.label)), labelRoom)}`;
+  const label = entry.label === undefined || labelRoom < 4 ? '' : `  ${truncate(`"${shown(entry.label)}"`, labelRoom)}`;
   const tagText = [entry.irreversible ? '  ' + c.yellow('[irreversible]') : '', options.verbose === true ? c.dim(`  eTag ${shown(entry.eTag)}`) : '', rollback ? c.dim('  will restore:') : ''].join('');
   lines.push(`${c.bold(mark)} ${c.bold(id)}${label}${tagText}`);
 

@@ -73,7 +73,7 @@ function count(n: number, one: string, many = `${one}s`): string {
  */
 export function md(text: string): string {
   return text
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .replace(/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/gu, ' ')
     .replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!)
     .replace(/[\\`*_[\]|~$]/g, (ch) => `\\${ch}`)
     .replace(/(^|[^\p{L}\p{N}_])@(?=[\p{L}\p{N}_])/gu, '$1@\u200B');
@@ -81,5 +81,5 @@ export function md(text: string): string {
 
 /** Inside a code span: backticks cannot close it, control characters are dropped. */
 function code(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').replace(/`/g, 'ˋ');
+  return text.replace(/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/gu, ' ').replace(/`/g, 'ˋ');
 }

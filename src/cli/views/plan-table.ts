@@ -1,6 +1,6 @@
 import type { Plan } from '../../core/plan.js';
 import { changeSummary, kindTitle, selectEntries, type DisplayOptions } from './plan-display.js';
-import { shown } from './terminal-text.js';
+import { escapeControls as shown } from '../../core/terminal-text.js';
 import { padEnd, truncate, widthOf, wrap } from './text-fit.js';
 
 /**

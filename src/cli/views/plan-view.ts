@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Plan } from '../../core/plan.js';
+import { jsonForTerminal } from '../../core/terminal-text.js';
 import { renderPlanCsv } from './plan-csv.js';
 import { renderPlanHuman, type HumanPlanOptions } from './plan-human.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
@@ -79,7 +80,7 @@ export class PlanJsonView extends PlanFormatView {
 
 /** The plan document itself, as written to disk (unmasked: it is what apply executes). */
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(plan, null, 2) + '\n';
+  return jsonForTerminal(plan, 2) + '\n';
 }
 
 /** `true`/`false` are the old `--json` switch. */

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import type { ApplyEvent } from '../../engine/events.js';
 
 /**
@@ -108,7 +109,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
           break;
         case 'warning':
           if (tty && drawn) stream.write('\r\x1b[2K');
-          stream.write(`${label}: warning: ${e.message}\n`);
+          stream.write(`${label}: warning: ${escapeControls(e.message)}\n`);
           if (tty && drawn) draw(true);
           break;
         case 'done':
