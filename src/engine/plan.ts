@@ -10,6 +10,7 @@ import { sealPlan, writePlan } from '../files/plan-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
+import { resolveRelaxed } from './converged-where.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -128,12 +129,16 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // so a cell that only spells the current value differently makes no op.
   const changes = judged.changes;
   const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
+  // A where that matches nothing may be one already applied: judged again without its own fields.
+  const relaxed = await resolveRelaxed(options.client, changes, resolution);
+  const current = new Map([...relaxed.referrals, ...resolution.referrals]);
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({
     changes,
-    current: resolution.referrals,
+    current,
     resolved: changes.map((change, i) => ({ change, referralIds: resolution.matches[i] ?? [] })),
+    relaxed: relaxed.relaxed,
     table: loadTransitionTable(),
     writablePaths: loadWritablePaths(),
     now: options.now?.() ?? new Date(),

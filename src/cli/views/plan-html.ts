@@ -1,3 +1,4 @@
+import { settledSentences } from './plan-settled.js';
 import { FileError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Plan, PlanEntry } from '../../core/plan.js';
@@ -82,6 +83,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     for (const o of OUTCOMES) if (counts[o] > 0 || o === 'applied') parts.push(card(o, counts[o], o === 'conflict' || o === 'failed' ? 'warn' : ''));
   }
   parts.push('</div>');
+  for (const sentence of settledSentences(s)) parts.push(`<p class="settled">${esc(sentence)}.</p>`);
   const actions = actionCounts(plan);
   if (actions.length > 0) parts.push(`<p class="actions">By action: ${actions.map(([a, n]) => `<b>${esc(a)}</b> ${n}`).join(' · ')}</p>`);
 

@@ -20,6 +20,7 @@ import {
 import { DEFAULT_LIMIT } from './plan-limit.js';
 // `shown` marks text derived from the plan that is measured or printed: escaped again (idempotent), so a width is never taken of raw controls.
 import { escapeControlsDeep, escapeControls as shown } from '../../core/terminal-text.js';
+import { settledSentences } from './plan-settled.js';
 import { padEnd, padStart, truncate, widthOf, wrap } from './text-fit.js';
 
 /**
@@ -101,8 +102,9 @@ export function renderPlanHuman(input: Plan, options: HumanPlanOptions = {}): st
       const moveW = Math.min(w, width - 6 - countW);
       for (const [move, n] of moves) out.push(`    ${padEnd(truncate(shown(prettyMove(move)), moveW), moveW)}  ${padStart(n.toLocaleString('en-US'), countW)}`);
     }
-    if (s.unchanged !== undefined && s.unchanged > 0) out.push(fit(`  ${plural(s.unchanged, 'referral')} already had the requested values (no entry)`));
   }
+
+  for (const sentence of settledSentences(s)) out.push(...wrap(`${shown(sentence)}.`, width, '  ', '    ').map((l) => c.dim(l)));
 
   // Irreversible call-out
   const irreversible = plan.entries.filter((e) => e.irreversible);

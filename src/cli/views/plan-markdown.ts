@@ -2,6 +2,7 @@ import { formatAmount } from '../../core/money.js';
 import type { Plan } from '../../core/plan.js';
 import { actionCounts, changeSummary, dealTotals, kindTitle, prettyMove, selectEntries, type DisplayOptions } from './plan-display.js';
 import { DEFAULT_LIMIT } from './plan-limit.js';
+import { settledSentences } from './plan-settled.js';
 
 /**
  * `show --format markdown`: the plan for a pull-request comment or a CI step
@@ -25,11 +26,12 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions = {}
   out.push(`${kindTitle(plan)} \`${plan.checksum.slice(0, 12)}\` · created ${md(plan.createdAt)} · ${md(plan.baseUrl)}`, '');
   if (s.entries === 0) {
     out.push(plan.kind === 'rollback' ? 'Nothing to restore.' : 'No changes: every referral already matches the change set.');
+    for (const sentence of settledSentences(s)) out.push('', `${md(sentence)}.`);
     return out.join('\n') + '\n';
   }
   const verb = plan.kind === 'rollback' ? 'Restores' : 'Changes';
   out.push(`${verb} **${count(s.entries, 'referral')}** with ${count(s.ops, 'op')}${s.irreversible > 0 ? ` · **⚠ ${s.irreversible.toLocaleString('en-US')} irreversible** (cannot be undone through the API)` : ''}`);
-  if (s.unchanged !== undefined && s.unchanged > 0) out.push('', `${count(s.unchanged, 'referral')} already had the requested values.`);
+  for (const sentence of settledSentences(s)) out.push('', `${md(sentence)}.`);
   const actions = actionCounts(plan);
   if (actions.length > 0) out.push('', `By action: ${actions.map(([a, n]) => `${md(a)} ${n.toLocaleString('en-US')}`).join(' · ')}`);
 
