@@ -7,6 +7,7 @@ import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
@@ -92,6 +93,11 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // Checked before anything is read, so a bad message costs no requests.
   const purpose = options.message === undefined ? undefined : checkPlanMessage(options.message);
   if (purpose !== undefined && !purpose.ok) throw new UsageError(purpose.problem, 'e.g. --message "Close the Q3 deals lost to competitors"');
+  if (options.output !== undefined) {
+    // A planted link (or another user's file) at the outputs is refused before anything is read.
+    checkPrivateTarget(options.output, 'plan file');
+    checkPrivateTarget(rejectsPathFor(options.output), 'rejects file');
+  }
   const startRequests = options.client.stats().requests;
   const readRequests = () => options.client.stats().requests - startRequests;
   const skipInvalid = options.skipInvalid === true;

@@ -92,14 +92,18 @@ describe('refplan show', () => {
     expect(md.stdout.startsWith('### Close the Q3 deals lost to competitors\n')).toBe(true);
 
     writeFileSync(join(dir, 'elsewhere.csv'), 'keep me');
-    symlinkSync(join(dir, 'elsewhere.csv'), join(dir, 'review.csv'));
+    symlinkSync(join(dir, 'elsewhere.csv'), join(dir, 'link.csv'));
+    const planted = await runCli(['show', 'plan.json', '--format', 'csv', '-o', 'link.csv'], { cwd: dir });
+    expect(planted.code).toBe(1);
+    expect(planted.stderr).toContain('it is a symbolic link');
+    expect(readFileSync(join(dir, 'elsewhere.csv'), 'utf8')).toBe('keep me');
+    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+
     const csv = await runCli(['show', 'plan.json', '--format', 'csv', '-o', 'review.csv'], { cwd: dir });
     expect(csv.code).toBe(0);
     expect(csv.stdout).toBe('');
     expect(csv.stderr).toContain('wrote csv view review.csv (6 entries, contact details masked)');
-    expect(lstatSync(join(dir, 'review.csv')).isSymbolicLink()).toBe(false);
     expect(statSync(join(dir, 'review.csv')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(dir, 'elsewhere.csv'), 'utf8')).toBe('keep me');
     expect(readFileSync(join(dir, 'review.csv'), 'utf8')).toMatch(/^\uFEFFreferralId,name,irreversible,/);
 
     const human = await runCli(['show', 'plan.json', '--verbose', '-o', '-'], { cwd: dir });
