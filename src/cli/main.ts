@@ -100,7 +100,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
 /** Whether stdout carries a document (JSON, or a file's content with `-o -`): never rewritten. */
 function stdoutIsData(argv: readonly string[]): boolean {
-  return argv.some((a, i) => a === '--json' || a === '--output=-' || ((a === '-o' || a === '--output') && argv[i + 1] === '-'));
+  const format = (i: number) => ['json', 'csv'].includes(argv[i + 1] ?? '');
+  return argv.some((a, i) => a === '--json' || a === '--output=-' || /^--format=(json|csv)$/.test(a) || (a === '--format' && format(i)) || ((a === '-o' || a === '--output') && argv[i + 1] === '-'));
 }
 
 /** `--no-color` as the environment every renderer reads; `· → ✓ ✗` as ASCII where the console cannot show them. */

@@ -38,6 +38,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
       onEvent: (e) => progress.update({ requests: e.requests, read: e.referrals, ...(e.total === undefined ? {} : { total: e.total }) }),
+      ...(flags.message === undefined ? {} : { message: flags.message }),
     });
   } finally {
     progress.finish();
@@ -67,6 +68,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   const view = createPlanView(json, { stdout: io.stdout, env: io.env }, {
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.showPii === true ? { showPii: true } : {}),
+    ...(flags.verbose === true ? { verbose: true } : {}),
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;
