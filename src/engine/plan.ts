@@ -5,9 +5,11 @@ import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
+import { resolveRelaxed } from './converged-where.js';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -84,6 +86,11 @@ function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[]
  * no plan and writes no file; nothing is ever written to the API.
  */
 export async function createPlan(options: CreatePlanOptions): Promise<CreatePlanResult> {
+  if (options.output !== undefined) {
+    // A planted link (or another user's file) at the outputs is refused before anything is read.
+    checkPrivateTarget(options.output, 'plan file');
+    checkPrivateTarget(rejectsPathFor(options.output), 'rejects file');
+  }
   const startRequests = options.client.stats().requests;
   const readRequests = () => options.client.stats().requests - startRequests;
   const skipInvalid = options.skipInvalid === true;
@@ -121,12 +128,16 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // so a cell that only spells the current value differently makes no op.
   const changes = judged.changes;
   const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
+  // A where that matches nothing may be one already applied: judged again without its own fields.
+  const relaxed = await resolveRelaxed(options.client, changes, resolution);
+  const current = new Map([...relaxed.referrals, ...resolution.referrals]);
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({
     changes,
-    current: resolution.referrals,
+    current,
     resolved: changes.map((change, i) => ({ change, referralIds: resolution.matches[i] ?? [] })),
+    relaxed: relaxed.relaxed,
     table: loadTransitionTable(),
     writablePaths: loadWritablePaths(),
     now: options.now?.() ?? new Date(),

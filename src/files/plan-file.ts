@@ -10,7 +10,8 @@ import { PLAN_FORMAT, type Plan } from '../core/plan.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
-import { writePrivateFileAtomic } from './private-file.js';
+import { isDiskFull, type FileLayer } from './file-layer.js';
+import { checkPrivateTarget, writeFailure, writePrivateFileAtomic } from './private-file.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -31,14 +32,20 @@ export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string
 }
 
 /** Seals and writes a plan; returns the plan as written (with its checksum). */
-export async function writePlan(path: string, body: Omit<Plan, 'checksum'>): Promise<Plan> {
+export async function writePlan(path: string, body: Omit<Plan, 'checksum'>, options: { files?: FileLayer } = {}): Promise<Plan> {
   const plan = sealPlan(body);
-  try {
-    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n');
-  } catch (e) {
-    throw writeError(path, e);
-  }
+  await writeSealedPlan(path, plan, options);
   return plan;
+}
+
+/** Writes a plan sealed already (sealPlan); a full disk is a DiskFullError (exit 6), the old file left as it was. */
+export async function writeSealedPlan(path: string, plan: Plan, options: { files?: FileLayer } = {}): Promise<void> {
+  try {
+    checkPrivateTarget(path, 'plan file'); // names the file as a plan file when refusing it
+    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n', options.files === undefined ? {} : { files: options.files });
+  } catch (e) {
+    throw isDiskFull(e) ? writeFailure(path, 'plan file', e) : writeError(path, e);
+  }
 }
 
 /** The plan with its checksum, checked against the schema: a plan refplan cannot read back is a bug. */
@@ -206,6 +213,7 @@ function readError(path: string, e: unknown): FileError {
 }
 
 function writeError(path: string, e: unknown): FileError {
+  if (e instanceof FileError) return e;
   const code = errnoOf(e);
   const why =
     code === 'ENOENT' ? `folder ${dirname(path)} does not exist`

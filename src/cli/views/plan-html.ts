@@ -1,3 +1,4 @@
+import { settledSentences } from './plan-settled.js';
 import { FileError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Plan, PlanEntry } from '../../core/plan.js';
@@ -83,6 +84,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     for (const o of OUTCOMES) if (counts[o] > 0 || o === 'applied') parts.push(card(o, counts[o], o === 'conflict' || o === 'failed' ? 'warn' : ''));
   }
   parts.push('</div>');
+  for (const sentence of settledSentences(s)) parts.push(`<p class="settled">${esc(sentence)}.</p>`);
   const actions = actionCounts(plan);
   if (actions.length > 0) parts.push(`<p class="actions">By action: ${actions.map(([a, n]) => `<b>${esc(a)}</b> ${n}`).join(' · ')}</p>`);
 
@@ -158,8 +160,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 /** Writes the report as a private file (0600, atomic): it holds customer data. */
 export async function writeHtmlReport(path: string, input: HtmlReportInput): Promise<void> {
   try {
-    await writePrivateFileAtomic(path, renderHtmlReport(input));
+    await writePrivateFileAtomic(path, renderHtmlReport(input), { what: 'HTML report' });
   } catch (e) {
+    if (e instanceof FileError) throw e;
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : e instanceof Error ? e.message : String(e);
     throw new FileError(path, `cannot write HTML report ${path}: ${why}`, { exitCode: ExitCode.error, cause: e });

@@ -18,6 +18,7 @@ import {
   type DisplayOptions,
 } from './plan-display.js';
 import { DEFAULT_LIMIT } from './plan-limit.js';
+import { settledSentences } from './plan-settled.js';
 
 /**
  * The terminal view of a plan: a summary first (what a reviewer needs to say
@@ -80,6 +81,8 @@ export function renderPlanHuman(input: Plan, options: HumanPlanOptions = {}): st
       for (const [move, n] of moves) out.push(`    ${prettyMove(move).padEnd(w)}  ${n}`);
     }
   }
+
+  for (const sentence of settledSentences(s)) out.push(c.dim(`  ${sentence}.`));
 
   // Irreversible call-out
   const irreversible = plan.entries.filter((e) => e.irreversible);

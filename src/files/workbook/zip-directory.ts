@@ -10,6 +10,9 @@ export interface ZipEntryInfo {
   name: string;
   compressedSize: number;
   uncompressedSize: number;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  localHeaderOffset: number;
 }
 
 const EOCD = 0x06054b50;
@@ -46,13 +49,15 @@ export function readZipDirectory(data: Uint8Array): ZipEntryInfo[] | undefined {
   let pos = offset;
   for (let n = 0; n < count; n++) {
     if (pos + 46 > data.length || view.getUint32(pos, true) !== CENTRAL) return undefined;
+    const method = view.getUint16(pos + 10, true);
+    let localHeaderOffset = view.getUint32(pos + 42, true);
     let compressedSize = view.getUint32(pos + 20, true);
     let uncompressedSize = view.getUint32(pos + 24, true);
     const nameLength = view.getUint16(pos + 28, true);
     const extraLength = view.getUint16(pos + 30, true);
     const commentLength = view.getUint16(pos + 32, true);
     const name = new TextDecoder().decode(data.subarray(pos + 46, pos + 46 + nameLength));
-    if (uncompressedSize === U32_MAX || compressedSize === U32_MAX) {
+    if (uncompressedSize === U32_MAX || compressedSize === U32_MAX || localHeaderOffset === U32_MAX) {
       // ZIP64 extra field (id 1): the 8-byte sizes, uncompressed first, each only if its 4-byte field is maxed.
       let e = pos + 46 + nameLength;
       const end = e + extraLength;
@@ -65,13 +70,17 @@ export function readZipDirectory(data: Uint8Array): ZipEntryInfo[] | undefined {
             uncompressedSize = u64(view, f);
             f += 8;
           }
-          if (compressedSize === U32_MAX && f + 8 <= end) compressedSize = u64(view, f);
+          if (compressedSize === U32_MAX && f + 8 <= end) {
+            compressedSize = u64(view, f);
+            f += 8;
+          }
+          if (localHeaderOffset === U32_MAX && f + 8 <= end) localHeaderOffset = u64(view, f);
           break;
         }
         e += 4 + size;
       }
     }
-    entries.push({ name, compressedSize, uncompressedSize });
+    entries.push({ name, compressedSize, uncompressedSize, method, localHeaderOffset });
     pos += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
