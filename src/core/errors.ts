@@ -51,6 +51,25 @@ export class FileError extends RefplanError {
   }
 }
 
+/**
+ * A file refplan must write could not be written because the disk is full, over quota or
+ * failing (`errno` ENOSPC, EDQUOT or EIO). Exit 6: free space, run the same command again.
+ */
+export class DiskFullError extends RefplanError {
+  readonly file: string;
+  readonly errno: string;
+  constructor(file: string, errno: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('disk-full', message, { exitCode: ExitCode.diskFull, ...options });
+    this.file = file;
+    this.errno = errno;
+  }
+}
+
+/** What a disk error code means, for messages: "disk full", "disk quota exceeded", "disk error (EIO)". */
+export function describeDiskError(errno: string): string {
+  return errno === 'ENOSPC' ? 'disk full' : errno === 'EDQUOT' ? 'disk quota exceeded' : `disk error (${errno})`;
+}
+
 /** A bug in refplan, not a user mistake. */
 export class InternalError extends RefplanError {
   constructor(message: string, cause?: unknown) {

@@ -11,6 +11,11 @@ export const ExitCode = {
   conflicts: 4,
   /** Partial failure: some entries failed for other reasons. */
   partialFailure: 5,
+  /**
+   * The disk refplan writes its files to is full, over quota or failing (ENOSPC, EDQUOT, EIO):
+   * refplan stopped sending at once; nothing is lost, and the same command resumes once there is space.
+   */
+  diskFull: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -22,8 +22,18 @@ function pick(values: Record<string, JsonValue>, paths: Iterable<string>): Recor
   return out;
 }
 
-function rollbackEntry(entry: PlanEntry, ops: PatchOp[], forward: PatchOp[], newETag: string): PlanEntry {
-  const paths = ops.map((op) => op.path);
+/** True when `op` writes `path` or inside it (`/team/-` is inside `/team`). */
+function touches(op: PatchOp, paths: ReadonlySet<string>): boolean {
+  for (const p of paths) if (op.path === p || op.path.startsWith(`${p}/`)) return true;
+  return false;
+}
+
+/**
+ * The rollback entry restores `paths` (keys of the entry's before/after values, which is what
+ * an ambiguous write is judged on). Taken from the values, not from the op paths: an `add` to
+ * `/team/-` is judged on `/team`, so the rollback of a rollback is judged on it too.
+ */
+function rollbackEntry(entry: PlanEntry, paths: ReadonlySet<string>, ops: PatchOp[], forward: PatchOp[], newETag: string): PlanEntry {
   const rollback: PlanEntry = {
     referralId: entry.referralId,
     sources: entry.sources,
@@ -51,22 +61,51 @@ function rollbackEntry(entry: PlanEntry, ops: PatchOp[], forward: PatchOp[], new
  *   Without `table` the terminal state cannot be told, so such entries are
  *   treated as not restorable, the safe side.
  */
-export function invertEntry(entry: PlanEntry, newETag: string, table?: TransitionTable): InvertedEntry {
+export interface InvertOptions {
+  /**
+   * Touched paths someone else changed after this entry's write committed: the rollback leaves
+   * them as they are (restoring them would overwrite that edit) and restores only the rest.
+   */
+  changedByOthers?: readonly string[];
+}
+
+export function invertEntry(entry: PlanEntry, newETag: string, table?: TransitionTable, options: InvertOptions = {}): InvertedEntry {
   if (entry.inverse.length === 0) {
     return { notRestorable: { referralId: entry.referralId, before: entry.before, reason: 'the change has no inverse operations' } };
   }
-  if (!entry.irreversible) return { entry: rollbackEntry(entry, entry.inverse, entry.ops, newETag) };
+  const others = new Set(options.changedByOthers ?? []);
+  const left = (paths: ReadonlySet<string>): InvertedEntry => {
+    const keep = new Set([...Object.keys(entry.before)].filter((p) => !paths.has(p)));
+    const restorable = entry.inverse.filter((op) => !touches(op, paths));
+    const forward = entry.ops.filter((op) => !touches(op, paths));
+    return restorable.length === 0 || keep.size === 0 ? {} : { entry: rollbackEntry(entry, keep, restorable, forward, newETag) };
+  };
+  const othersNote = (): NotRestorable | undefined =>
+    others.size === 0
+      ? undefined
+      : {
+          referralId: entry.referralId,
+          before: pick(entry.before, others),
+          reason: `changed by someone else after refplan's write (${[...others].join(', ')}); left as they are, not to overwrite that edit`,
+        };
+  if (!entry.irreversible) {
+    const inverted = left(others);
+    const note = othersNote();
+    if (inverted.entry === undefined) return { notRestorable: note ?? { referralId: entry.referralId, before: entry.before, reason: 'nothing left to restore' } };
+    return note === undefined ? inverted : { ...inverted, notRestorable: note };
+  }
 
   const move = entry.transition === undefined ? '' : ` (${entry.transition.from} → ${entry.transition.to})`;
   const reason = `the status move${move} cannot be undone through the API`;
   const substatusAfter = entry.after['/substatus'];
   const closed = table === undefined || isTerminal(table, { substatus: typeof substatusAfter === 'string' ? substatusAfter : null });
-  const restorable = entry.inverse.filter((op) => !STATE_PATHS.has(op.path));
-  if (closed || restorable.length === 0) {
+  const inverted = closed ? {} : left(new Set([...STATE_PATHS, ...others]));
+  if (inverted.entry === undefined) {
     return { notRestorable: { referralId: entry.referralId, before: entry.before, reason } };
   }
+  const othersPart = others.size === 0 ? '' : `; ${[...others].join(', ')} changed by someone else after refplan's write, left as they are`;
   return {
-    entry: rollbackEntry(entry, restorable, entry.ops.filter((op) => !STATE_PATHS.has(op.path)), newETag),
-    notRestorable: { referralId: entry.referralId, before: pick(entry.before, STATE_PATHS), reason: `${reason}; its other fields are restored` },
+    ...inverted,
+    notRestorable: { referralId: entry.referralId, before: pick(entry.before, new Set([...STATE_PATHS, ...others])), reason: `${reason}${othersPart}; its other fields are restored` },
   };
 }

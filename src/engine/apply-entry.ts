@@ -40,6 +40,8 @@ export interface EntryRun {
   message?: string;
   eTag?: string;
   changedSincePlan?: FieldDiff[];
+  /** Applied, then these touched fields were changed by someone else (seen when settling by reading). */
+  changedAfterApply?: FieldDiff[];
   rebased: boolean;
   attempts: number;
   /** The state on the server is unknown and may include our write: a later run must count a match as applied. */
@@ -92,8 +94,17 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
       pendingRead = undefined;
       const verdict: ServerVerdict = judgeServerState(entry, current, ifMatch, { mayHaveCommitted, rebase: ctx.rebase });
       switch (verdict.kind) {
-        case 'applied':
-          return run({ outcome: 'applied', eTag: verdict.eTag, uncertain: false, message: 'confirmed by reading the referral back' });
+        case 'applied': {
+          const others = verdict.changedAfterApply ?? [];
+          if (others.length === 0) return run({ outcome: 'applied', eTag: verdict.eTag, uncertain: false, message: 'confirmed by reading the referral back' });
+          return run({
+            outcome: 'applied',
+            eTag: verdict.eTag,
+            uncertain: false,
+            changedAfterApply: others,
+            message: `applied (confirmed by reading the referral back), then changed by someone else: ${others.map((d) => d.path).join(', ')}; the rollback leaves those fields as they are`,
+          });
+        }
         case 'unchanged':
           return run({ outcome: 'unchanged', eTag: verdict.eTag, uncertain: false, message: 'already in the target state; nothing sent' });
         case 'conflict':

@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
 import pLimit from 'p-limit';
+import { DiskFullError } from '../core/errors.js';
 import type { Plan, PlanEntry } from '../core/plan.js';
-import { journalPathFor, JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
-import { acquireLock, lockPathFor, type AcquireOptions } from '../files/lock-file.js';
-import { resultsPathFor, writeResultsCsv } from '../files/results-csv.js';
+import type { FileLayer } from '../files/file-layer.js';
+import { JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
+import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
+import { writeResultsCsv } from '../files/results-csv.js';
+import { runFilesFor } from '../files/run-files.js';
 import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
+import { diskFullStop } from './disk-full.js';
 import { ENTRY_OUTCOMES, type ApplyEvent, type ApplySummary, type EntryOutcome, type EntryResult } from './events.js';
-import { RollbackFile, rollbackPathFor } from './rollback-file.js';
+import { RollbackFile } from './rollback-file.js';
 
 export interface ApplyClient extends WriteClient {
   stats?(): { requests: number; retries: number };
@@ -36,6 +41,8 @@ export interface ApplyOptions {
   random?: () => number;
   now?: () => Date;
   lock?: AcquireOptions;
+  /** The file layer the journal, rollback and results files are written through (the real file system by default; tests inject faults). */
+  files?: FileLayer;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -48,13 +55,20 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  *    conflict/failed entries run again; entries with an intent but no outcome
  *    are settled by reading the referral before anything is sent.
  * 3. Work on entries concurrently (p-limit over the client's shared scheduler);
- *    each entry's outcome is journalled (fsync) and, when applied, added to the
- *    rollback file before the entry counts as done.
- * 4. Write the results CSV, release the lock, return the summary.
+ *    each entry's outcome is journalled (fsync) before the entry counts as done.
+ *    The journal is the rollback's record: no per-entry cost grows with the plan.
+ * 4. Seal the rollback file (only when entries were added), write the results
+ *    CSV, mark the journal ended, release the lock, return the summary.
+ *
+ * A plan every entry of which earlier runs settled is a no-op: nothing is sent,
+ * `alreadyDone` is set, and no file changes (unless an earlier run ended before
+ * writing its files, which this one then writes).
  *
  * Never prints; progress goes out as events. A 401/403 stops the run: entries
  * not started are reported skipped, and the error is thrown after the files
- * are written (the journal lets the next run resume).
+ * are written (the journal lets the next run resume). A full disk (ENOSPC,
+ * EDQUOT, EIO on any of these files) stops sending at once: requests in flight
+ * finish, and a DiskFullError (exit 6) says how many entries are settled.
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplySummary> {
   const started = Date.now();
@@ -62,29 +76,44 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
-  const files = {
-    journal: journalPathFor(options.planPath),
-    rollback: rollbackPathFor(options.planPath),
-    results: resultsPathFor(options.planPath),
-    lock: lockPathFor(options.planPath),
-  };
+  const files = runFilesFor(options.planPath);
 
   const lock = acquireLock(files.lock, plan.checksum, options.lock);
   if (lock.tookOver !== undefined) emit({ type: 'warning', message: lock.tookOver });
   try {
     const replay = replayJournal(files.journal, plan.checksum);
     for (const w of replay.warnings) emit({ type: 'warning', message: w });
-    const journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now);
-    const rollback = new RollbackFile(files.rollback, plan, options.planPath, now);
-    await rollback.adoptExisting();
+    const rollback = new RollbackFile(files.rollback, plan, options.planPath, now, options.files);
+    await rollback.adoptExisting((id) => journalApplied(replay.entries.get(id)));
+    let journal: JournalWriter;
     try {
-      return await run(plan, options, { emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, started });
+      journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now, options.files);
+    } catch (e) {
+      if (e instanceof DiskFullError) throw diskFullStop(e, { settled: countSettled(plan, replay.entries), total: plan.entries.length, files, inFlight: 0 });
+      throw e;
+    }
+    try {
+      return await run(plan, options, { emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, ended: replay.ended, fileLayer: options.files, started });
     } finally {
       await journal.close();
     }
   } finally {
     lock.release();
   }
+}
+
+function journalApplied(state: EntryJournalState | undefined): boolean {
+  return state?.outcome === 'applied' && state.eTag !== undefined;
+}
+
+/** Entries whose outcome is on disk in the journal (not in flight). */
+function countSettled(plan: Plan, states: Map<string, EntryJournalState>): number {
+  let n = 0;
+  for (const e of plan.entries) {
+    const s = states.get(e.referralId);
+    if (s !== undefined && !s.inFlight && s.outcome !== undefined) n += 1;
+  }
+  return n;
 }
 
 interface RunState {
@@ -96,6 +125,9 @@ interface RunState {
   rollback: RollbackFile;
   states: Map<string, EntryJournalState>;
   resumed: boolean;
+  /** The journal's last line is its end record: the files were written after the last outcome. */
+  ended: boolean;
+  fileLayer: FileLayer | undefined;
   started: number;
 }
 
@@ -104,7 +136,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   const toRun: { entry: PlanEntry; resume?: ResumeState }[] = [];
   for (const entry of plan.entries) {
     const state = s.states.get(entry.referralId);
-    if (state?.outcome === 'applied' && state.eTag !== undefined) s.rollback.record(entry.referralId, state.eTag);
+    if (journalApplied(state)) s.rollback.record(entry.referralId, state!.eTag!, state!.changedByOthers);
     if (state !== undefined && !state.inFlight && (state.outcome === 'applied' || state.outcome === 'unchanged')) {
       results.set(entry.referralId, {
         ...base(entry),
@@ -121,17 +153,17 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     if (state?.uncertain === true) resume.uncertain = true;
     toRun.push({ entry, resume });
   }
-  // The rollback file is rebuilt from the journal first: a run killed before its
-  // next rewrite may have left it one entry behind.
-  await s.rollback.flush();
-
   s.emit({ type: 'start', total: plan.entries.length, toRun: toRun.length, earlier: results.size, kind: plan.kind, planChecksum: plan.checksum, resumed: s.resumed });
+  if (toRun.length === 0) return alreadyDone(plan, options, s, results);
 
   const concurrency = Math.max(1, options.concurrency ?? 32);
   const limit = pLimit(concurrency);
   let stop: StopRunError | undefined;
   let retries = 0;
   let done = results.size;
+  let settled = countSettled(plan, s.states);
+  /** Entries whose request went out but whose outcome could not be journalled (the disk filled). */
+  const unjournalled = new Set<string>();
   const emit = (e: ApplyEvent): void => {
     if (e.type === 'retry') retries += 1;
     s.emit(e);
@@ -145,41 +177,47 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
       ...(outcome.message === undefined ? {} : { message: outcome.message }),
       ...(outcome.uncertain ? { uncertain: true } : {}),
+      ...(outcome.changedAfterApply === undefined || outcome.changedAfterApply.length === 0 ? {} : { changedByOthers: outcome.changedAfterApply.map((d) => d.path) }),
     });
   };
   const backoffMs = (n: number): number => Math.round(Math.min(8000, 200 * 2 ** (n - 1)) * (0.5 + s.random() / 2));
 
   await Promise.allSettled(
     toRun.map(({ entry, resume }) =>
-      // The write and its journal outcome hold a slot of the pool; the rollback-file rewrite
-      // (which grows with the plan) happens outside it, so it never holds back requests. The
-      // entry counts as done only once the rollback file includes it.
+      // The entry counts as done once its outcome is durable in the journal; the rollback file
+      // is derived from the journal and sealed when the run ends.
       limit(async (): Promise<EntryRun | undefined> => {
         if (stop !== undefined || options.signal?.aborted === true) return undefined;
         emit({ type: 'entry-start', referralId: entry.referralId });
+        let outcome: EntryRun;
         try {
-          const outcome = await applyEntry(
+          outcome = await applyEntry(
             entry,
             { client: options.client, journal: s.journal, rebase: options.rebase === true, maxAttempts: options.maxAttempts ?? 8, backoffMs, sleep: s.sleep, emit },
             resume,
           );
-          await recordOutcome(entry, outcome);
-          return outcome;
         } catch (e) {
-          // Entries still queued see `stop` and return without sending. Anything unexpected (a
-          // journal that cannot be written, a bug) stops the run the same way, so no worker keeps
-          // sending after the lock is released.
+          // Entries still queued see `stop` and return without sending. Anything unexpected (an
+          // intent that cannot be journalled, a bug) stops the run the same way, so no worker
+          // keeps sending after the lock is released.
           stop ??= e instanceof StopRunError ? e : new StopRunError(e);
           return undefined;
         }
-      }).then(async (outcome) => {
-        if (outcome === undefined) return;
         try {
-          if (outcome.outcome === 'applied' && outcome.eTag !== undefined) await s.rollback.add(entry.referralId, outcome.eTag);
+          await recordOutcome(entry, outcome);
         } catch (e) {
+          // Sent, but the outcome is not durable: the next run settles it by reading.
+          unjournalled.add(entry.referralId);
           stop ??= new StopRunError(e);
-          return;
+          return undefined;
         }
+        settled += 1;
+        if (outcome.outcome === 'applied' && outcome.eTag !== undefined) {
+          s.rollback.record(entry.referralId, outcome.eTag, outcome.changedAfterApply?.map((d) => d.path));
+        }
+        return outcome;
+      }).then((outcome) => {
+        if (outcome === undefined) return;
         const result: EntryResult = {
           ...base(entry),
           outcome: outcome.outcome,
@@ -187,6 +225,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
           ...(outcome.message === undefined ? {} : { message: outcome.message }),
           ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
           ...(outcome.changedSincePlan === undefined ? {} : { changedSincePlan: outcome.changedSincePlan }),
+          ...(outcome.changedAfterApply === undefined || outcome.changedAfterApply.length === 0 ? {} : { changedAfterApply: outcome.changedAfterApply }),
           ...(outcome.rebased ? { rebased: true } : {}),
         };
         results.set(entry.referralId, result);
@@ -201,20 +240,64 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       results.get(entry.referralId) ?? {
         ...base(entry),
         outcome: 'skipped',
-        message:
-          stop === undefined
+        message: unjournalled.has(entry.referralId)
+          ? `sent, but its outcome could not be written to the journal (${stop?.message ?? 'write failed'}); the next run settles it by reading the referral`
+          : stop === undefined
             ? 'not started: the run was interrupted; run apply again to continue'
             : `not finished: the run stopped (${stop.message}); run apply again to continue`,
         attempts: 0,
       },
   );
-  await writeResultsCsv(s.files.results, ordered);
+  const diskFull = await writeRunFiles(plan, s, ordered, stop);
+  if (diskFull !== undefined) {
+    throw diskFullStop(diskFull, { settled, total: plan.entries.length, files: s.files, inFlight: unjournalled.size });
+  }
   if (stop !== undefined) throw stop.reason;
 
+  return finish(plan, options, s, ordered, retries, false);
+}
+
+/**
+ * Seals the rollback file and writes the results, then marks the journal ended. Both are
+ * attempted even when the run stopped; a full disk is returned (the caller reports it with the
+ * run's counts), any other failure thrown, after the other file was tried.
+ */
+async function writeRunFiles(plan: Plan, s: RunState, ordered: EntryResult[], stop: StopRunError | undefined): Promise<DiskFullError | undefined> {
+  let diskFull = stop?.reason instanceof DiskFullError ? stop.reason : undefined;
+  let other: unknown;
+  const attempt = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (e) {
+      if (e instanceof DiskFullError) diskFull ??= e;
+      else other ??= e;
+    }
+  };
+  await attempt(() => s.rollback.seal());
+  await attempt(() => writeResultsCsv(s.files.results, ordered, s.fileLayer === undefined ? {} : { files: s.fileLayer }));
+  if (diskFull === undefined && other === undefined && stop === undefined) await s.journal.end().catch(() => undefined);
+  if (other !== undefined && diskFull === undefined) throw other;
+  return diskFull;
+}
+
+/**
+ * Every entry settled by earlier runs: nothing to send. The files are written only when the
+ * last run did not get to it (the journal has no end record after its last outcome, or a file
+ * is missing), so a re-run of a finished apply or rollback changes nothing at all.
+ */
+async function alreadyDone(plan: Plan, options: ApplyOptions, s: RunState, results: Map<string, EntryResult>): Promise<ApplySummary> {
+  const ordered = plan.entries.map((e) => results.get(e.referralId)!);
+  if (!s.ended || !existsSync(s.files.rollback) || !existsSync(s.files.results)) {
+    const diskFull = await writeRunFiles(plan, s, ordered, undefined);
+    if (diskFull !== undefined) throw diskFullStop(diskFull, { settled: plan.entries.length, total: plan.entries.length, files: s.files, inFlight: 0 });
+  }
+  return finish(plan, options, s, ordered, 0, true);
+}
+
+function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryResult[], retries: number, done: boolean): ApplySummary {
   const counts = Object.fromEntries(ENTRY_OUTCOMES.map((o) => [o, 0])) as Record<EntryOutcome, number>;
   for (const r of ordered) counts[r.outcome] += 1;
   const stats = options.client.stats?.();
-  const rollbackBody = s.rollback.body();
   const summary: ApplySummary = {
     planChecksum: plan.checksum,
     kind: plan.kind,
@@ -227,7 +310,8 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     retries: retries + (stats?.retries ?? 0),
     durationMs: Date.now() - s.started,
     files: s.files,
-    notRestorable: rollbackBody.notRestorable?.length ?? 0,
+    notRestorable: s.rollback.notRestorableCount(),
+    ...(done ? { alreadyDone: true } : {}),
   };
   s.emit({ type: 'done', summary });
   return summary;

@@ -30,6 +30,11 @@ export interface EntryResult {
   eTag?: string;
   /** For conflicts: the touched fields someone changed since the plan was made. */
   changedSincePlan?: FieldDiff[];
+  /**
+   * For an applied entry settled by reading: touched fields someone else changed after refplan's
+   * write committed (`planned` is the value refplan wrote). The rollback leaves them alone.
+   */
+  changedAfterApply?: FieldDiff[];
   /** True when the outcome comes from the journal of an earlier run (no request sent now). */
   earlierRun?: boolean;
   /** True when the write was re-sent on a newer eTag (--rebase). */
@@ -54,6 +59,11 @@ export interface ApplySummary {
   files: { journal: string; rollback: string; results: string; lock: string };
   /** Entries applied in total that cannot be undone (listed in the rollback file). */
   notRestorable: number;
+  /**
+   * True when every entry was already settled (applied or unchanged) by earlier runs: nothing
+   * was sent ("already applied", or "already restored" for a rollback file).
+   */
+  alreadyDone?: boolean;
 }
 
 export type ApplyEvent =

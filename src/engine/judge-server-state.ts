@@ -16,12 +16,16 @@ import type { FieldDiff } from './events.js';
  * - the referral still carries the eTag the request was sent with: nothing was
  *   committed, so the same request may be sent again (If-Match still guards it).
  * - otherwise someone else changed it. The touched paths whose value differs
- *   from the pinned `before` are the "changed since plan" diff. With rebase and
+ *   from the pinned `before` are the "changed since plan" diff. But a PATCH is
+ *   atomic: when our write may have committed and a touched path holds refplan's
+ *   planned value where that differs from the pinned before, the write was
+ *   applied, and the touched paths that now hold something else were changed by
+ *   someone else afterwards (`changedAfterApply`). With rebase and
  *   an empty diff, the same ops are re-sent on the new eTag; anything else is a
  *   conflict and is never overwritten.
  */
 export type ServerVerdict =
-  | { kind: 'applied'; eTag: string }
+  | { kind: 'applied'; eTag: string; changedAfterApply?: FieldDiff[] }
   | { kind: 'unchanged'; eTag: string }
   | { kind: 'resend' }
   | { kind: 'rebase'; eTag: string }
@@ -38,6 +42,17 @@ export function judgeServerState(
   const holdsAfter = Object.entries(entry.after).every(([path, value]) => sameValue(valueAt(doc, path), value));
   if (holdsAfter) return options.mayHaveCommitted ? { kind: 'applied', eTag } : { kind: 'unchanged', eTag };
   if (eTag === sentWithETag) return { kind: 'resend' };
+  if (options.mayHaveCommitted) {
+    const ours = Object.entries(entry.after).some(
+      ([path, value]) => !sameValue(value, entry.before[path]) && sameValue(valueAt(doc, path), value),
+    );
+    if (ours) {
+      const changedAfterApply = Object.entries(entry.after)
+        .filter(([path, value]) => !sameValue(valueAt(doc, path), value))
+        .map(([path, value]) => ({ path, planned: value, now: valueAt(doc, path) ?? null }));
+      return { kind: 'applied', eTag, changedAfterApply };
+    }
+  }
   const changedSincePlan = diffSincePlan(entry, doc);
   if (changedSincePlan.length === 0) {
     if (options.rebase) return { kind: 'rebase', eTag };

@@ -4,50 +4,57 @@ import { PlanIntegrityError } from '../core/errors.js';
 import { PLAN_FORMAT, type NotRestorable, type Plan, type PlanEntry } from '../core/plan.js';
 import { summarisePlan } from '../core/plan-summary.js';
 import { invertEntry } from '../core/rollback-plan.js';
-import { stripJson } from '../files/journal.js';
-import { readPlan, writePlan } from '../files/plan-file.js';
+import type { FileLayer } from '../files/file-layer.js';
+import { rollbackPathFor } from '../files/run-files.js';
+import { readPlan, sealPlan, writeSealedPlan } from '../files/plan-file.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 
-export function rollbackPathFor(planPath: string): string {
-  return `${stripJson(planPath)}.rollback.json`;
+export { rollbackPathFor };
+
+/** What the journal says about one applied entry: all its rollback is made of. */
+interface AppliedEntry {
+  eTag: string;
+  changedByOthers?: readonly string[];
 }
 
 /**
- * `PLAN.rollback.json`, grown as entries are applied. Each applied entry adds
- * its inverse pinned to the eTag its write returned (or a not-restorable record
- * with its before values). The whole file is rewritten atomically (writePlan:
- * temp + fsync + rename, 0600), so it is a valid, sealed plan after every entry.
+ * `PLAN.rollback.json`: the plan that undoes what an apply applied. Each applied entry
+ * contributes its inverse pinned to the eTag its write returned (or read back), or a
+ * not-restorable record with its before values.
  *
- * Rewrites are coalesced: while one write runs, further applied entries wait
- * for the next, which includes them all, so a fast run does not rewrite a large
- * file once per entry. `add` resolves once a file containing the entry is on
- * disk, so no entry is reported applied before its rollback is saved.
- * Entries are kept in plan order, so the file rebuilt from the journal on
- * resume is the same file an uninterrupted run writes.
+ * Derived from the journal, not kept in step with it: an applied outcome is durable in the
+ * journal before the entry counts as done, and the journal alone (with the plan) says what
+ * the rollback holds. So during a run the cost of an entry is one journal line, whatever the
+ * size of the plan, and the file is sealed (a valid, checksummed plan, written atomically,
+ * 0600) once, when the run ends; a run that was killed or ran out of disk space seals it on
+ * its next run, and `refplan rollback` refuses a file the journal shows is behind.
+ *
+ * The file changes only when entries are added to it: it keeps its first `createdAt`, entries
+ * are in plan order, and a seal that would write the same checksum writes nothing. So a
+ * re-run of a finished apply leaves it byte for byte as it was, and a rollback run of it (its
+ * journal names this checksum) can always resume.
  */
 export class RollbackFile {
   private readonly table = loadTransitionTable();
-  private readonly applied = new Map<string, string>();
-  private readonly order: Map<string, number>;
-  private writing: Promise<void> | undefined;
-  private dirty = false;
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly applied = new Map<string, AppliedEntry>();
+  /** Entries an existing file holds that the journal does not (e.g. the journal was moved away). */
+  private readonly adopted = new Map<string, { entry?: PlanEntry; notRestorable?: NotRestorable }>();
+  private existing: { checksum: string; createdAt: string; notRestorable: number } | undefined;
 
   constructor(
     readonly path: string,
     private readonly plan: Plan,
     private readonly planPath: string,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.order = new Map(plan.entries.map((e, i) => [e.referralId, i]));
-  }
+    private readonly files?: FileLayer,
+  ) {}
 
   /**
-   * Keeps what an existing rollback file of this plan already holds (e.g. its
-   * journal was moved away): a rollback file is never shrunk by a later run.
+   * Keeps what an existing rollback file of this plan already holds: a rollback file is never
+   * shrunk by a later run. Entries `covered` (by the journal) are not kept twice in memory.
    * A rollback file of another plan is refused, never overwritten.
    */
-  async adoptExisting(): Promise<void> {
+  async adoptExisting(covered: (referralId: string) => boolean = () => false): Promise<void> {
     if (!existsSync(this.path)) return;
     const existing = await readPlan(this.path);
     if (existing.kind !== 'rollback' || existing.parentPlanChecksum !== this.plan.checksum) {
@@ -56,66 +63,64 @@ export class RollbackFile {
         'Move it away (keep it: it undoes an earlier apply), then run apply again.',
       );
     }
-    for (const e of existing.entries) this.record(e.referralId, e.eTag);
-    // Not-restorable records do not depend on an eTag.
-    for (const n of existing.notRestorable ?? []) if (!this.applied.has(n.referralId)) this.record(n.referralId, '');
-  }
-
-  /** Records an applied entry without writing (used when replaying the journal). */
-  record(referralId: string, eTag: string): void {
-    this.applied.set(referralId, eTag);
-  }
-
-  get size(): number {
-    return this.applied.size;
-  }
-
-  /** Records an applied entry and resolves once a file containing it is on disk. */
-  add(referralId: string, eTag: string): Promise<void> {
-    this.record(referralId, eTag);
-    return this.flush();
-  }
-
-  /** Writes the current state (coalescing with a write already running). */
-  flush(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.dirty = true;
-    if (this.writing === undefined) this.writing = this.loop();
-    return done;
-  }
-
-  private async loop(): Promise<void> {
-    while (this.dirty) {
-      this.dirty = false;
-      const batch = this.waiters;
-      this.waiters = [];
-      try {
-        await writePlan(this.path, this.body());
-        for (const w of batch) w.resolve();
-      } catch (e) {
-        for (const w of batch) w.reject(e);
-      }
+    this.existing = { checksum: existing.checksum, createdAt: existing.createdAt, notRestorable: existing.notRestorable?.length ?? 0 };
+    for (const e of existing.entries) if (!covered(e.referralId)) this.adopted.set(e.referralId, { entry: e });
+    for (const n of existing.notRestorable ?? []) {
+      if (covered(n.referralId)) continue;
+      this.adopted.set(n.referralId, { ...this.adopted.get(n.referralId), notRestorable: n });
     }
-    this.writing = undefined;
   }
 
-  /** The rollback plan for everything applied so far. */
-  body(): Omit<Plan, 'checksum'> {
+  /** Records an applied entry (from the journal); the file is written by `seal`. */
+  record(referralId: string, eTag: string, changedByOthers?: readonly string[]): void {
+    this.applied.set(referralId, changedByOthers === undefined || changedByOthers.length === 0 ? { eTag } : { eTag, changedByOthers });
+  }
+
+  /** Applied entries it holds (from the journal and from an existing file). */
+  get size(): number {
+    let n = this.applied.size;
+    for (const id of this.adopted.keys()) if (!this.applied.has(id)) n += 1;
+    return n;
+  }
+
+  /**
+   * Writes the file when its content would change (or it does not exist yet); returns whether
+   * it wrote. A full disk is a DiskFullError and leaves the file on disk as it was.
+   */
+  async seal(): Promise<boolean> {
+    const plan = sealPlan(this.body(this.existing?.createdAt ?? this.now().toISOString()));
+    if (plan.checksum === this.existing?.checksum) return false;
+    await writeSealedPlan(this.path, plan, this.files === undefined ? {} : { files: this.files });
+    this.existing = { checksum: plan.checksum, createdAt: plan.createdAt, notRestorable: plan.notRestorable?.length ?? 0 };
+    return true;
+  }
+
+  /** Not-restorable records in the file as last read or sealed. */
+  notRestorableCount(): number {
+    return this.existing?.notRestorable ?? 0;
+  }
+
+  /** The rollback plan for everything applied so far, in plan order. */
+  body(createdAt: string): Omit<Plan, 'checksum'> {
     const entries: PlanEntry[] = [];
     const notRestorable: NotRestorable[] = [];
-    const ids = [...this.applied.keys()].sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
-    const byId = new Map(this.plan.entries.map((e) => [e.referralId, e]));
-    for (const id of ids) {
-      const entry = byId.get(id);
-      if (entry === undefined) continue;
-      const inverted = invertEntry(entry, this.applied.get(id)!, this.table);
-      if (inverted.entry !== undefined) entries.push(inverted.entry);
-      if (inverted.notRestorable !== undefined) notRestorable.push(inverted.notRestorable);
+    for (const entry of this.plan.entries) {
+      const id = entry.referralId;
+      const applied = this.applied.get(id);
+      if (applied !== undefined) {
+        const inverted = invertEntry(entry, applied.eTag, this.table, applied.changedByOthers === undefined ? {} : { changedByOthers: applied.changedByOthers });
+        if (inverted.entry !== undefined) entries.push(inverted.entry);
+        if (inverted.notRestorable !== undefined) notRestorable.push(inverted.notRestorable);
+        continue;
+      }
+      const adopted = this.adopted.get(id);
+      if (adopted?.entry !== undefined) entries.push(adopted.entry);
+      if (adopted?.notRestorable !== undefined) notRestorable.push(adopted.notRestorable);
     }
     return {
       format: PLAN_FORMAT,
       kind: 'rollback',
-      createdAt: this.now().toISOString(),
+      createdAt,
       baseUrl: this.plan.baseUrl,
       inputs: [{ file: basename(this.planPath), sha256: this.plan.checksum }],
       policy: this.plan.policy,

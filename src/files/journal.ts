@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fdatasync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { PlanIntegrityError, FileError } from '../core/errors.js';
-import { openPrivateAppend } from './private-file.js';
+import { realFileLayer, writeAll, type FileLayer } from './file-layer.js';
+import { openPrivateAppend, writeFailure } from './private-file.js';
 
 /**
  * The apply journal: `PLAN.journal.jsonl`, append-only, one JSON object a line.
@@ -13,10 +14,16 @@ import { openPrivateAppend } from './private-file.js';
  * were in flight (intent without outcome: resolved by reading the referral) and
  * which never started.
  *
- * Durability: each line goes to the kernel with one `write` (O_APPEND), then
- * waits for an fdatasync. Syncs are batched ("group commit"): workers that append
- * while a sync runs share the next one, so 16 concurrent workers cost one sync
- * per batch, not one each.
+ * Durability: each line goes to the kernel whole (a short write is continued),
+ * then waits for an fdatasync. Syncs are batched ("group commit"): workers that
+ * append while a sync runs share the next one, so 16 concurrent workers cost one
+ * sync per batch, not one each.
+ *
+ * A full disk (or any failed write or sync) makes the writer refuse every later
+ * append: after a failed fsync the kernel may have dropped lines it had, so
+ * nothing more is trusted to this file in this process. A line torn by the
+ * failure is cut off at once when possible, and otherwise on the next open; a
+ * line is only ever valid with its newline, so nothing is glued onto a fragment.
  */
 export const JOURNAL_FORMAT = 'refplan.journal/1';
 
@@ -37,6 +44,11 @@ export interface JournalRecord {
   planChecksum: string;
   referralId: string;
   event: 'intent' | 'outcome';
+  /**
+   * On an applied outcome: touched paths someone else changed after refplan's write committed
+   * (seen when the write was settled by reading). The rollback leaves them alone.
+   */
+  changedByOthers?: string[];
   /** For intents: the eTag the request carries in If-Match. For applied outcomes: the eTag the write returned. */
   eTag?: string;
   outcome?: JournalOutcome;
@@ -45,7 +57,15 @@ export interface JournalRecord {
   uncertain?: boolean;
 }
 
-export type JournalLine = JournalHeader | JournalRecord;
+/** Written once a run's results and rollback files are on disk: a re-run with nothing to do touches no file. */
+export interface JournalEnd {
+  seq: number;
+  t: string;
+  planChecksum: string;
+  event: 'end';
+}
+
+export type JournalLine = JournalHeader | JournalRecord | JournalEnd;
 
 /** What a journal says about one entry, after replay. */
 export interface EntryJournalState {
@@ -60,6 +80,8 @@ export interface EntryJournalState {
   intentETag?: string;
   /** The last outcome was failed with the write possibly committed. */
   uncertain?: boolean;
+  /** Applied, then changed by someone else on these paths (the rollback leaves them alone). */
+  changedByOthers?: string[];
 }
 
 export interface JournalReplay {
@@ -68,15 +90,13 @@ export interface JournalReplay {
   entries: Map<string, EntryJournalState>;
   lastSeq: number;
   warnings: string[];
+  /** Bytes of complete lines: anything after them is a torn line the writer cuts off. */
+  validBytes: number;
+  /** The last line is an `end` record: the results and rollback files were written after the last outcome. */
+  ended: boolean;
 }
 
-export function journalPathFor(planPath: string): string {
-  return `${stripJson(planPath)}.journal.jsonl`;
-}
-
-export function stripJson(path: string): string {
-  return path.endsWith('.json') ? path.slice(0, -'.json'.length) : path;
-}
+export { journalPathFor, stripJson } from './run-files.js';
 
 /**
  * Reads a journal back. A torn last line (the process died mid-write) is dropped
@@ -84,32 +104,32 @@ export function stripJson(path: string): string {
  * refused: that journal does not describe this plan's run.
  */
 export function replayJournal(path: string, planChecksum: string): JournalReplay {
-  const replay: JournalReplay = { existed: false, entries: new Map(), lastSeq: 0, warnings: [] };
+  const replay: JournalReplay = { existed: false, entries: new Map(), lastSeq: 0, warnings: [], validBytes: 0, ended: false };
   if (!existsSync(path)) return replay;
   replay.existed = true;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new FileError(path, `cannot read the journal ${path}: ${(e as Error).message}`, { cause: e, exitCode: 1 });
   }
-  const lines = text.split('\n');
-  // A complete file ends with "\n", so the last element is "" and is not a line.
-  const last = lines.pop();
-  if (last !== undefined && last !== '') lines.push(last);
-  const complete = text.endsWith('\n');
+  // A line counts only with its newline: an unterminated tail was never acknowledged (its fsync
+  // never returned), so an intent there was never sent and an outcome there is settled again.
+  replay.validBytes = bytes.lastIndexOf(0x0a) + 1;
+  const lines = bytes.toString('utf8', 0, replay.validBytes).split('\n');
+  lines.pop(); // the "" after the last newline
+  if (replay.validBytes < bytes.length) {
+    replay.warnings.push(
+      `${path}:${lines.length + 1}: ignoring an incomplete last line (the previous run was interrupted, or the disk was full, while writing it); nothing was sent on its account, and a write it would have settled is settled by reading the referral`,
+    );
+  }
   if (lines.length === 0) return replay; // created, then killed before the header was written
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
-    const isLast = i === lines.length - 1;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch {
-      if (isLast && !complete) {
-        replay.warnings.push(`${path}:${i + 1}: ignoring an incomplete last line (the previous run was interrupted while writing it)`);
-        break;
-      }
       throw new PlanIntegrityError(
         `${path}:${i + 1}: the journal is damaged: this line is not valid JSON`,
         'The journal is written by refplan only. Restore it from a backup, or move it away to start over (entries already written would then be found by reading the referrals: their eTags changed, so they are reported as conflicts or unchanged, never written twice).',
@@ -119,8 +139,14 @@ export function replayJournal(path: string, planChecksum: string): JournalReplay
       checkHeader(path, parsed, planChecksum);
       continue;
     }
-    const rec = parsed as Partial<JournalRecord>;
-    if (typeof rec !== 'object' || rec === null || typeof rec.referralId !== 'string' || (rec.event !== 'intent' && rec.event !== 'outcome')) {
+    const rec = parsed as Partial<JournalRecord> | Partial<JournalEnd>;
+    if (typeof rec === 'object' && rec !== null && rec.event === 'end' && rec.planChecksum === planChecksum) {
+      if (typeof rec.seq === 'number') replay.lastSeq = Math.max(replay.lastSeq, rec.seq);
+      replay.ended = true;
+      continue;
+    }
+    replay.ended = false;
+    if (typeof rec !== 'object' || rec === null || !('referralId' in rec) || typeof rec.referralId !== 'string' || (rec.event !== 'intent' && rec.event !== 'outcome')) {
       throw new PlanIntegrityError(`${path}:${i + 1}: the journal is damaged: expected an intent or outcome record`);
     }
     if (rec.planChecksum !== planChecksum) {
@@ -139,6 +165,8 @@ export function replayJournal(path: string, planChecksum: string): JournalReplay
       else delete state.message;
       if (rec.uncertain === true) state.uncertain = true;
       else delete state.uncertain;
+      if (rec.outcome === 'applied' && rec.changedByOthers !== undefined && rec.changedByOthers.length > 0) state.changedByOthers = rec.changedByOthers;
+      else delete state.changedByOthers;
     }
     replay.entries.set(rec.referralId, state);
   }
@@ -163,59 +191,118 @@ function checkHeader(path: string, parsed: unknown, planChecksum: string): void 
 
 /** An open journal, appending with batched fdatasync. */
 export class JournalWriter {
-  private readonly fd: number;
   private seq: number;
   private closed = false;
   private syncing = false;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown;
+  /** Bytes of complete lines in the file: where a torn line is cut back to. */
+  private size: number;
 
   private constructor(
     readonly path: string,
-    fd: number,
+    private readonly fd: number,
     lastSeq: number,
+    size: number,
     private readonly planChecksum: string,
     private readonly now: () => Date,
+    private readonly files: FileLayer,
   ) {
-    this.fd = fd;
     this.seq = lastSeq;
+    this.size = size;
   }
 
   /** Opens (creating 0600 with a header when new) the journal of a plan, positioned after `replay`. */
-  static async open(path: string, planChecksum: string, planKind: string, replay: JournalReplay, now: () => Date = () => new Date()): Promise<JournalWriter> {
+  static async open(
+    path: string,
+    planChecksum: string,
+    planKind: string,
+    replay: JournalReplay,
+    now: () => Date = () => new Date(),
+    files: FileLayer = realFileLayer,
+  ): Promise<JournalWriter> {
     let fd: number;
     try {
-      fd = openPrivateAppend(path);
+      fd = openPrivateAppend(path, files);
     } catch (e) {
-      throw new FileError(path, `cannot open the journal ${path} for writing: ${(e as Error).message}`, { cause: e, exitCode: 1 });
+      throw writeFailure(path, 'the journal', e);
     }
-    const writer = new JournalWriter(path, fd, replay.lastSeq, planChecksum, now);
-    const bytes = replay.existed ? readFileSync(path) : Buffer.alloc(0);
-    if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+    const writer = new JournalWriter(path, fd, replay.lastSeq, replay.validBytes, planChecksum, now, files);
+    try {
       // Cut off a torn last line (replay already warned about it), so that our
       // records do not glue onto it and it never ends up in the middle of the file.
-      ftruncateSync(fd, bytes.lastIndexOf(0x0a) + 1);
+      if (files.fstatSync(fd).size > replay.validBytes) files.ftruncateSync(fd, replay.validBytes);
+      if (replay.validBytes === 0) {
+        const header: JournalHeader = { seq: 0, t: now().toISOString(), event: 'header', format: JOURNAL_FORMAT, planChecksum, planKind };
+        writer.writeLine(header);
+      }
+    } catch (e) {
+      files.closeSync(fd);
+      throw writeFailure(path, 'the journal', e);
     }
-    if (bytes.lastIndexOf(0x0a) < 0) {
-      const header: JournalHeader = { seq: 0, t: now().toISOString(), event: 'header', format: JOURNAL_FORMAT, planChecksum, planKind };
-      writer.writeLine(header);
+    try {
+      await writer.sync();
+    } catch (e) {
+      files.closeSync(fd);
+      throw e;
     }
-    await writer.sync();
     return writer;
   }
 
-  /** Appends a record and resolves once it is on disk. */
+  /** True once a write or sync failed: every later append is refused. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Appends a record and resolves once it is on disk; rejects (DiskFullError on a full disk) when it cannot be. */
   append(rec: Omit<JournalRecord, 'seq' | 't' | 'planChecksum'>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const line: JournalRecord = { seq: this.seq + 1, t: this.now().toISOString(), planChecksum: this.planChecksum, ...rec };
+    try {
+      this.writeLine(line);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.seq += 1;
-    const line: JournalRecord = { seq: this.seq, t: this.now().toISOString(), planChecksum: this.planChecksum, ...rec };
-    this.writeLine(line);
+    return this.sync();
+  }
+
+  /** Records that the run's results and rollback files are on disk (see JournalEnd). */
+  end(): Promise<void> {
+    if (this.closed || this.failure !== undefined) return Promise.reject(this.failure ?? new Error('journal is closed'));
+    const line: JournalEnd = { seq: this.seq + 1, t: this.now().toISOString(), planChecksum: this.planChecksum, event: 'end' };
+    try {
+      this.writeLine(line);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.seq += 1;
     return this.sync();
   }
 
   private writeLine(line: JournalLine): void {
-    // One write call per line: with O_APPEND a crash can tear only the last line.
-    writeSync(this.fd, JSON.stringify(line) + '\n');
+    const bytes = Buffer.from(JSON.stringify(line) + '\n');
+    try {
+      writeAll(this.files, this.fd, bytes);
+      this.size += bytes.length;
+    } catch (e) {
+      // Take the fragment back out now if the disk lets us; if not, the next open cuts it off.
+      try {
+        this.files.ftruncateSync(this.fd, this.size);
+      } catch {
+        // left for the next open (replay ignores an unterminated last line)
+      }
+      this.fail(writeFailure(this.path, 'the journal', e));
+      throw this.failure;
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w.reject(this.failure);
   }
 
   private sync(): Promise<void> {
@@ -230,25 +317,24 @@ export class JournalWriter {
     const batch = this.waiters;
     this.waiters = [];
     this.syncing = true;
-    fdatasync(this.fd, (err) => {
+    this.files.fdatasync(this.fd, (err) => {
       this.syncing = false;
       if (err) {
-        this.failure = new FileError(this.path, `cannot flush the journal ${this.path} to disk: ${err.message}`, { cause: err, exitCode: 1 });
+        this.fail(writeFailure(this.path, 'the journal', err));
         for (const w of batch) w.reject(this.failure);
-        for (const w of this.waiters) w.reject(this.failure);
-        this.waiters = [];
         return;
       }
+      // This batch's lines were written before any later failure, and this sync covered them.
       for (const w of batch) w.resolve();
-      if (this.waiters.length > 0) this.flushBatch();
+      if (this.failure === undefined && this.waiters.length > 0) this.flushBatch();
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     // Waits for any batch in flight (and flushes once more), so close never loses a line.
-    await this.sync().catch(() => undefined);
+    if (this.failure === undefined) await this.sync().catch(() => undefined);
     this.closed = true;
-    closeSync(this.fd);
+    this.files.closeSync(this.fd);
   }
 }

@@ -5,7 +5,7 @@ import { kill as signalProcess, pid as ownPid } from 'node:process';
 import { RefplanError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { PRIVATE_MODE } from './private-file.js';
-import { stripJson } from './journal.js';
+import { lockPathFor } from './run-files.js';
 
 /**
  * `PLAN.lock`: one apply of a plan at a time. Two applies of the same plan would
@@ -35,9 +35,7 @@ export class LockedError extends RefplanError {
   }
 }
 
-export function lockPathFor(planPath: string): string {
-  return `${stripJson(planPath)}.lock`;
-}
+export { lockPathFor };
 
 /**
  * True when a process with this pid exists on this machine (EPERM: exists, owned by someone else).

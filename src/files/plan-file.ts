@@ -10,7 +10,8 @@ import { PLAN_FORMAT, type Plan } from '../core/plan.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
-import { writePrivateFileAtomic } from './private-file.js';
+import { isDiskFull, type FileLayer } from './file-layer.js';
+import { writeFailure, writePrivateFileAtomic } from './private-file.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -31,14 +32,19 @@ export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string
 }
 
 /** Seals and writes a plan; returns the plan as written (with its checksum). */
-export async function writePlan(path: string, body: Omit<Plan, 'checksum'>): Promise<Plan> {
+export async function writePlan(path: string, body: Omit<Plan, 'checksum'>, options: { files?: FileLayer } = {}): Promise<Plan> {
   const plan = sealPlan(body);
-  try {
-    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n');
-  } catch (e) {
-    throw writeError(path, e);
-  }
+  await writeSealedPlan(path, plan, options);
   return plan;
+}
+
+/** Writes a plan sealed already (sealPlan); a full disk is a DiskFullError (exit 6), the old file left as it was. */
+export async function writeSealedPlan(path: string, plan: Plan, options: { files?: FileLayer } = {}): Promise<void> {
+  try {
+    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n', options.files === undefined ? {} : { files: options.files });
+  } catch (e) {
+    throw isDiskFull(e) ? writeFailure(path, 'plan file', e) : writeError(path, e);
+  }
 }
 
 /** The plan with its checksum, checked against the schema: a plan refplan cannot read back is a bug. */

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FileError } from '../core/errors.js';
+import { describeDiskError, DiskFullError, FileError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { errnoCode, isDiskFull, realFileLayer, writeAll, type FileLayer } from './file-layer.js';
 
 /**
  * Files that hold customer data: created mode 0600 and replaced atomically
@@ -20,8 +21,16 @@ function tempPathFor(path: string): string {
  * A failed write as a FileError a person can act on ("cannot write export file x.csv: its
  * folder does not exist"), exit 1: the input was fine, the output place is not.
  */
-export function writeFailure(path: string, what: string, e: unknown): FileError {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+export function writeFailure(path: string, what: string, e: unknown): FileError | DiskFullError {
+  if (e instanceof DiskFullError || e instanceof FileError) return e;
+  const code = errnoCode(e) ?? '';
+  if (isDiskFull(e)) {
+    const described = describeDiskError(code);
+    return new DiskFullError(path, code, `cannot write ${what} ${path}: ${described.includes(code) ? described : `${described} (${code})`}`, {
+      hint: code === 'EIO' ? 'Check that disk, then run the same command again.' : 'Free space on that disk (or write elsewhere), then run the same command again.',
+      cause: e,
+    });
+  }
   const why =
     code === 'ENOENT' ? `its folder ${dirname(path)} does not exist`
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
@@ -36,34 +45,58 @@ export function writeFailure(path: string, what: string, e: unknown): FileError 
  * Writes `data` atomically with mode 0600. With `what` (e.g. "export file"), a failure is
  * a FileError naming the file and why, instead of a bare errno error.
  */
-export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string } = {}): Promise<void> {
-  if (options.what === undefined) return writeAtomic(path, data);
+export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string; files?: FileLayer } = {}): Promise<void> {
+  const files = options.files ?? realFileLayer;
+  if (options.what === undefined) {
+    writeAtomic(files, path, data);
+  } else {
+    try {
+      writeAtomic(files, path, data);
+    } catch (e) {
+      throw writeFailure(path, options.what, e);
+    }
+  }
+  await syncFolder(path);
+}
+
+/**
+ * Temp file, every byte written (short writes continued), fsync, rename. On any failure the
+ * temp file is removed, so a full disk leaves the old file as it was and no half-written one.
+ */
+function writeAtomic(files: FileLayer, path: string, data: string | Uint8Array): void {
+  const temp = tempPathFor(path);
+  const fd = files.openSync(temp, 'wx', PRIVATE_MODE);
   try {
-    await writeAtomic(path, data);
+    writeAll(files, fd, typeof data === 'string' ? Buffer.from(data) : data);
+    files.fsyncSync(fd);
   } catch (e) {
-    throw writeFailure(path, options.what, e);
+    closeQuietly(files, fd);
+    unlinkQuietly(files, temp);
+    throw e;
+  }
+  files.closeSync(fd);
+  try {
+    files.renameSync(temp, path);
+  } catch (e) {
+    unlinkQuietly(files, temp);
+    throw e;
   }
 }
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = tempPathFor(path);
-  const handle = await open(temp, 'wx', PRIVATE_MODE);
+function closeQuietly(files: FileLayer, fd: number): void {
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw e;
+    files.closeSync(fd);
+  } catch {
+    // already closed
   }
-  await handle.close();
+}
+
+function unlinkQuietly(files: FileLayer, path: string): void {
   try {
-    await rename(temp, path);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
+    files.unlinkSync(path);
+  } catch {
+    // already gone
   }
-  await syncFolder(path);
 }
 
 /**
@@ -98,29 +131,14 @@ export function syncFolderSync(path: string): void {
 }
 
 /** Synchronous twin, for paths that must finish before the process may die (exit handlers, journals). */
-export function writePrivateFileAtomicSync(path: string, data: string | Uint8Array): void {
-  const temp = tempPathFor(path);
-  const fd = openSync(temp, 'wx', PRIVATE_MODE);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(temp, path);
+export function writePrivateFileAtomicSync(path: string, data: string | Uint8Array, files: FileLayer = realFileLayer): void {
+  writeAtomic(files, path, data);
   syncFolderSync(path);
 }
 
 /** Opens (creating 0600 if needed) a file for appending, e.g. a journal; a new file's folder entry is made durable. */
-export function openPrivateAppend(path: string): number {
-  const fd = openSync(path, 'a', PRIVATE_MODE);
+export function openPrivateAppend(path: string, files: FileLayer = realFileLayer): number {
+  const fd = files.openSync(path, 'a', PRIVATE_MODE);
   syncFolderSync(path);
   return fd;
 }

@@ -1,8 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { formatLocation, type SourceLocation } from '../core/diagnostics.js';
 import type { JsonValue } from '../core/referral.js';
+import type { FileLayer } from './file-layer.js';
 import { writePrivateFileAtomic } from './private-file.js';
-import { stripJson } from './journal.js';
+import { resultsPathFor } from './run-files.js';
 
 /**
  * `PLAN.results.csv`: one row per plan entry, for the people who open it in
@@ -23,9 +24,7 @@ export interface ResultRow {
   changedSincePlan?: readonly { path: string; planned: JsonValue; now: JsonValue }[];
 }
 
-export function resultsPathFor(planPath: string): string {
-  return `${stripJson(planPath)}.results.csv`;
-}
+export { resultsPathFor };
 
 export function renderResultsCsv(results: readonly ResultRow[]): string {
   const rows = results.map((r) => [
@@ -40,6 +39,6 @@ export function renderResultsCsv(results: readonly ResultRow[]): string {
   return stringify([[...RESULTS_COLUMNS], ...rows], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
 }
 
-export async function writeResultsCsv(path: string, results: readonly ResultRow[]): Promise<void> {
-  await writePrivateFileAtomic(path, renderResultsCsv(results), { what: 'results file' });
+export async function writeResultsCsv(path: string, results: readonly ResultRow[], options: { files?: FileLayer } = {}): Promise<void> {
+  await writePrivateFileAtomic(path, renderResultsCsv(results), { what: 'results file', ...options });
 }

@@ -35,4 +35,28 @@ describe('judgeServerState', () => {
     const verdict = judgeServerState(entry, server('2026-02-28T00:00:00Z', '"e3"'), '"e1"', { mayHaveCommitted: true, rebase: true });
     expect(verdict.kind).toBe('conflict');
   });
+
+  describe('a write that may have committed, then was edited by someone else', () => {
+    const two: PlanEntry = {
+      ...entry,
+      before: { '/details/notes': 'old', '/details/dealValue': 1 },
+      after: { '/details/notes': 'new', '/details/dealValue': 2 },
+      ops: [
+        { op: 'replace', path: '/details/notes', value: 'new' },
+        { op: 'replace', path: '/details/dealValue', value: 2 },
+      ],
+      inverse: [],
+    };
+    const doc = (notes: string, dealValue: number, eTag: string) => ({ id: 'r1', eTag, details: { notes, dealValue } }) as unknown as Referral;
+
+    it('is applied when a field holds our value (a PATCH is atomic), naming the field someone else changed', () => {
+      const verdict = judgeServerState(two, doc('theirs', 2, '"e3"'), '"e1"', { mayHaveCommitted: true, rebase: false });
+      expect(verdict).toEqual({ kind: 'applied', eTag: '"e3"', changedAfterApply: [{ path: '/details/notes', planned: 'new', now: 'theirs' }] });
+    });
+
+    it('is a conflict when nothing of ours is there, or when our write cannot have committed', () => {
+      expect(judgeServerState(two, doc('theirs', 7, '"e3"'), '"e1"', { mayHaveCommitted: true, rebase: false }).kind).toBe('conflict');
+      expect(judgeServerState(two, doc('theirs', 2, '"e3"'), '"e1"', { mayHaveCommitted: false, rebase: false }).kind).toBe('conflict');
+    });
+  });
 });

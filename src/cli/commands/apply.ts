@@ -28,9 +28,11 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Writes PLAN.journal.jsonl, PLAN.rollback.json and PLAN.results.csv next to the plan (mode 0600).',
         'Outcomes per entry: applied, unchanged, conflict, failed, skipped (PLAN.results.csv).',
-        'Running apply again resumes an interrupted run and retries only conflicts and failures.',
+        'Running apply again resumes an interrupted run and retries only conflicts and failures;',
+        'on a finished run it sends nothing and says "already applied" (exit 0).',
         'Exit codes: 0 all applied or unchanged, 4 conflicts (nothing overwritten), 5 other failures,',
         '3 invalid input (edited plan, invalid change set, journal of another plan; nothing sent),',
+        '6 disk full, over quota or failing (stopped at once; free space and run the same command again),',
         '1 operational error (usage, no confirmation, network, auth).',
       ].join('\n'),
     )

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
-import { replayJournal } from '../../files/journal.js';
+import { journalPathFor, replayJournal } from '../../files/journal.js';
 import { isProcessAlive } from '../../files/lock-file.js';
 import { readPlan } from '../../files/plan-file.js';
 import type { CliContext } from '../context.js';
@@ -16,6 +16,11 @@ export async function runRollback(ctx: CliContext, file: string, flags: ApplyFla
     throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');
   }
   checkParentRunSettled(file, plan);
+  if (settledByEarlierRuns(file, plan)) {
+    // Nothing to restore and nothing to ask: apply reports "already restored" and sends nothing.
+    await runApply(ctx, plan, file, flags, 'rollback');
+    return;
+  }
   // The preview goes to stderr with --json, so stdout stays one JSON document.
   new PlanHumanView({ stdout: flags.json === true ? ctx.io.stderr : ctx.io.stdout, env: ctx.io.env }, { limit: 20 }).plan(plan);
   if (plan.entries.length === 0) {
@@ -24,6 +29,20 @@ export async function runRollback(ctx: CliContext, file: string, flags: ApplyFla
   }
   await confirm(ctx, `Restore ${plan.entries.length} referral${plan.entries.length === 1 ? '' : 's'}?`, flags.yes, 'Rolling back');
   await runApply(ctx, plan, file, flags, 'rollback');
+}
+
+/** True when this rollback file's own journal shows every entry applied or unchanged: a finished rollback. */
+function settledByEarlierRuns(file: string, plan: Plan): boolean {
+  if (plan.entries.length === 0) return false;
+  try {
+    const states = replayJournal(journalPathFor(file), plan.checksum).entries;
+    return plan.entries.every((e) => {
+      const s = states.get(e.referralId);
+      return s !== undefined && !s.inFlight && (s.outcome === 'applied' || s.outcome === 'unchanged');
+    });
+  } catch {
+    return false; // not this file's journal: the run itself explains it
+  }
 }
 
 /**

@@ -27,10 +27,12 @@ export function register(program: Command, ctx: CliContext): void {
         '  $ refplan show changes.plan.rollback.json',
         '  $ refplan rollback changes.plan.rollback.json --yes --json',
         '',
-        'Journal, lock, results and resume work as for apply (PLAN.rollback.journal.jsonl, …).',
+        'Journal, lock, results and resume work as for apply (PLAN.rollback.journal.jsonl, …); a finished',
+        'rollback run again sends nothing and says "already restored" (exit 0).',
         'Exit codes: 0 all restored or unchanged, 4 conflicts (edited since the apply; not reverted),',
-        '5 other failures, 3 invalid input (edited or truncated file; nothing sent), 1 operational error',
-        '(usage, not a rollback file, its apply still running or unsettled, no confirmation, network, auth).',
+        '5 other failures, 3 invalid input (edited or truncated file; nothing sent), 6 disk full (free',
+        'space and run the same command again), 1 operational error (usage, not a rollback file, its',
+        'apply still running or unsettled, no confirmation, network, auth).',
       ].join('\n'),
     )
     .action(async (file: string, flags: ApplyFlags) => {

@@ -19,6 +19,14 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, `${c.conflict} conflict${c.conflict === 1 ? '' : 's'}`, `${c.failed} failed`];
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   const earlier = s.results.filter((r) => r.earlierRun === true).length;
+  if (s.alreadyDone === true) {
+    const what = s.kind === 'rollback' ? 'already restored' : 'already applied';
+    out.push(`${verb}: ${what}: all ${s.total} entries were settled by earlier runs (see the journal); nothing sent.`);
+    out.push(`results:  ${s.files.results}`);
+    out.push(`rollback: ${s.files.rollback}`);
+    out.push(`journal:  ${s.files.journal}`);
+    return out.join('\n') + '\n';
+  }
   out.push(`${verb}: ${s.total} entries: ${parts.join(', ')}${earlier > 0 ? ` (${earlier} settled by an earlier run)` : ''}.`);
   out.push(`${verb}: ${s.requests} requests, ${s.retries} retries, ${(s.durationMs / 1000).toFixed(1)}s.`);
   const attention = s.results.filter((r) => r.outcome === 'conflict' || r.outcome === 'failed' || r.outcome === 'skipped');

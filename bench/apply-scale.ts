@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '../src/api/client.js';
+import { createStaticTokenProvider } from '../src/api/token.js';
+import { PLAN_FORMAT, type Plan, type PlanEntry } from '../src/core/plan.js';
+import { summarisePlan } from '../src/core/plan-summary.js';
+import type { JsonValue, Referral } from '../src/core/referral.js';
+import { writePlan } from '../src/files/plan-file.js';
+import { emulatorCall, resetEmulator, startEmulatorProcess } from './emulator-process.js';
+
+/**
+ * The cost of an entry must not grow with the plan (issue 14, "Scale"). Against one
+ * unthrottled emulator process (same machine), an apply process of its own (bench/apply-child)
+ * runs plans of 2,000 and 50,000 entries; entries per second are taken at the emulator's own
+ * commit counter (first to last commit), peak RSS from the apply process. Then a 50,000-entry
+ * apply is SIGKILLed half-way and resumed: the figure is how long the resumed process takes
+ * from its start to its first PATCH reaching the emulator.
+ * Goals: 50,000 entries at ≥ 0.8 × the entries/s at 2,000, peak RSS ≤ 500 MB, resume sending
+ * within 5 s.
+ */
+export interface ScaleCase {
+  entries: number;
+  seconds: number;
+  entriesPerSecond: number;
+  peakRssMb: number;
+}
+
+export interface ApplyScaleResult {
+  small: ScaleCase;
+  large: ScaleCase;
+  /** large.entriesPerSecond / small.entriesPerSecond (goal ≥ 0.8). */
+  ratio: number;
+  resume: { entries: number; killedAfterCommits: number; secondsToFirstPatch: number; finishedExitOk: boolean };
+}
+
+const childScript = join(dirname(fileURLToPath(import.meta.url)), 'apply-child.js');
+
+interface Stats {
+  requests: { total: number; byMethod: Record<string, number> };
+  commits: { total: number };
+}
+const stats = (url: string) => emulatorCall<Stats>(url, '/_emulator/stats');
+
+function benchPlan(referrals: readonly Referral[], count: number, baseUrl: string, tag: string): Omit<Plan, 'checksum'> {
+  const entries: PlanEntry[] = referrals.slice(0, count).map((r, i) => {
+    const before = { '/details/notes': r.details?.notes ?? null, '/details/dealValue': r.details?.dealValue ?? null } as Record<string, JsonValue>;
+    const after = { '/details/notes': `${tag} note ${i}`, '/details/dealValue': 5000 + i } as Record<string, JsonValue>;
+    const ops = Object.entries(after).map(([path, value]) => ({ op: 'replace' as const, path, value }));
+    const inverse = Object.entries(before).map(([path, value]) => ({ op: 'replace' as const, path, value }));
+    return { referralId: r.id, label: r.name ?? r.id, sources: [{ file: 'bench.csv', row: i + 2 }], eTag: r.eTag!, before, after, ops, inverse, irreversible: false, warnings: [] };
+  });
+  return {
+    format: PLAN_FORMAT,
+    kind: 'plan',
+    createdAt: new Date().toISOString(),
+    baseUrl,
+    inputs: [{ file: 'bench.csv', sha256: '0'.repeat(64) }],
+    policy: { reasonRequiredFor: ['Lost', 'Declined'] },
+    readRequests: 0,
+    entries,
+    summary: summarisePlan(entries),
+  };
+}
+
+function startApply(url: string, planPath: string): { done: Promise<{ code: number | null; out: string }>; kill: () => void; startedAt: number } {
+  const child = spawn(process.execPath, [childScript, url, planPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('close', (code) => resolve({ code, out })));
+  return { done, kill: () => child.kill('SIGKILL'), startedAt: Date.now() };
+}
+
+/** Polls the emulator until `until` holds; returns the time it first held. */
+async function waitFor(url: string, until: (s: Stats) => boolean, everyMs = 50): Promise<{ at: number; stats: Stats }> {
+  for (;;) {
+    const s = await stats(url);
+    if (until(s)) return { at: Date.now(), stats: s };
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function runCase(url: string, referrals: readonly Referral[], entries: number, dir: string, log: (l: string) => void): Promise<ScaleCase> {
+  await resetEmulator(url);
+  const planPath = join(dir, `scale-${entries}.plan.json`);
+  await writePlan(planPath, benchPlan(referrals, entries, url, `scale-${entries}`));
+  const base = (await stats(url)).commits.total;
+  const run = startApply(url, planPath);
+  const first = await waitFor(url, (s) => s.commits.total > base, 20);
+  const last = await waitFor(url, (s) => s.commits.total >= base + entries, 100);
+  const result = await run.done;
+  const { peakRssMb } = JSON.parse(result.out) as { peakRssMb: number };
+  const seconds = (last.at - first.at) / 1000;
+  const figures = { entries, seconds: round(seconds, 2), entriesPerSecond: Math.round(entries / seconds), peakRssMb: Math.round(peakRssMb) };
+  log(`apply unthrottled, ${entries.toLocaleString('en-US')} entries: ${figures.entriesPerSecond}/s at the emulator's commit counter (${figures.seconds}s), peak RSS ${figures.peakRssMb} MB`);
+  return figures;
+}
+
+async function resumeCase(url: string, referrals: readonly Referral[], entries: number, dir: string, log: (l: string) => void): Promise<ApplyScaleResult['resume']> {
+  await resetEmulator(url);
+  const planPath = join(dir, `resume-${entries}.plan.json`);
+  await writePlan(planPath, benchPlan(referrals, entries, url, `resume-${entries}`));
+  const base = (await stats(url)).commits.total;
+  const first = startApply(url, planPath);
+  await waitFor(url, (s) => s.commits.total >= base + entries / 2, 100);
+  first.kill();
+  await first.done;
+  // Requests the killed process had on the wire land (or not) first.
+  await new Promise((r) => setTimeout(r, 1000));
+  const killed = await stats(url);
+  const resumed = startApply(url, planPath);
+  const patches = killed.requests.byMethod['PATCH'] ?? 0;
+  const sending = await waitFor(url, (s) => (s.requests.byMethod['PATCH'] ?? 0) > patches, 20);
+  const result = await resumed.done;
+  const figures = {
+    entries,
+    killedAfterCommits: killed.commits.total - base,
+    secondsToFirstPatch: round((sending.at - resumed.startedAt) / 1000, 2),
+    finishedExitOk: result.code === 0,
+  };
+  log(`resume after a kill at ${figures.killedAfterCommits.toLocaleString('en-US')} of ${entries.toLocaleString('en-US')} entries: first PATCH ${figures.secondsToFirstPatch}s after the process started${figures.finishedExitOk ? '' : ' (the resumed run did not finish cleanly)'}`);
+  return figures;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export async function runApplyScaleBench(options: { small?: number; large?: number; log?: (l: string) => void } = {}): Promise<ApplyScaleResult> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const small = options.small ?? 2000;
+  const large = options.large ?? 50_000;
+  // About 65% of generated referrals are editable (New or Active).
+  const emulator = await startEmulatorProcess(['--generate', String(Math.ceil(large / 0.6) + 100), '--random-seed', '14']);
+  const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-scale-'));
+  try {
+    const client = createClient({ baseUrl: emulator.url, token: createStaticTokenProvider('bench-token') });
+    const referrals: Referral[] = [];
+    for await (const page of client.listReferrals()) referrals.push(...page.value.filter((r) => r.status === 'New' || r.status === 'Active'));
+    await client.close();
+    const smallCase = await runCase(emulator.url, referrals, small, dir, log);
+    const largeCase = await runCase(emulator.url, referrals, large, dir, log);
+    const ratio = round(largeCase.entriesPerSecond / smallCase.entriesPerSecond, 3);
+    log(`entries/s at ${large.toLocaleString('en-US')} / at ${small.toLocaleString('en-US')}: ${ratio} (goal ≥ 0.8)`);
+    const resume = await resumeCase(emulator.url, referrals, large, dir, log);
+    return { small: smallCase, large: largeCase, ratio, resume };
+  } finally {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Runnable alone: node dist/bench/apply-scale.js [SMALL LARGE]
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [small, large] = process.argv.slice(2).map(Number);
+  const result = await runApplyScaleBench({ ...(small ? { small } : {}), ...(large ? { large } : {}) });
+  console.log(JSON.stringify(result, null, 2));
+}
