@@ -7,6 +7,7 @@ import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
+import { runWorkbookBench } from './workbook.js';
 
 /**
  * `npm run bench`: every benchmark in one go (each against emulators in
@@ -25,6 +26,8 @@ log('\n== plan');
 const plan = await runPlanBench({ log });
 log('\n== apply');
 const apply = await runApplyBench({ log });
+log('\n== workbooks');
+const workbook = await runWorkbookBench({ log });
 log('\n== CLI start-up');
 const startup = runStartupBench(9, log);
 
@@ -43,6 +46,10 @@ const rows: [string, string, string][] = [
   ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
   ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
   [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
+  ['export 20,000 referrals to .xlsx: seconds', fixed(workbook.export.seconds, 2), '≤ 10'],
+  ['export 20,000 referrals to .xlsx: peak RSS, MB', fixed(workbook.export.peakRssMb, 0), '≤ 300'],
+  ['read a 100,000-row workbook: seconds', fixed(workbook.read.seconds, 2), '≤ 10'],
+  ['read a 100,000-row workbook: peak RSS, MB', fixed(workbook.read.peakRssMb, 0), '≤ 300'],
   ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],
 ];
 
@@ -53,7 +60,7 @@ const machine = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
 };
-const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, startup, table: rows };
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, workbook, startup, table: rows };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
