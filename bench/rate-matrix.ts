@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -184,12 +184,21 @@ export function matrixTable(cells: readonly MatrixCell[]): string {
   return [head, rule, ...rows].join('\n');
 }
 
-// Runnable alone: node dist/bench/rate-matrix.js [SHAPE-SUBSTRING] [MODE,MODE]
+// `npm run bench:rate` (the whole matrix, kept in bench/results.json beside the other figures),
+// or node dist/bench/rate-matrix.js SHAPE-SUBSTRING [MODE,MODE] for a look at some cells only.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [only, modes] = process.argv.slice(2);
+  const started = new Date();
   const cells = await runRateMatrix({
     shapes: SHAPES.filter((s) => only === undefined || only === '' || s.name.includes(only)),
     ...(modes === undefined ? {} : { modes: modes.split(',') as Mode[] }),
   });
-  console.log(matrixTable(cells));
+  const table = matrixTable(cells);
+  console.log(`\n${table}\n${cells.filter((c) => c.meetsGoal).length} of ${cells.length} cells meet their goal`);
+  if (only === undefined) {
+    const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
+    const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+    results['rateMatrix'] = { date: started.toISOString(), command: 'npm run bench:rate', cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), cells, table };
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  }
 }
