@@ -169,7 +169,7 @@ export class RateControl {
       // the limit. (A large saved-up burst could have hidden the crossing; the next 429 tells.)
       estimate = recentRate(accepted) ?? current / this.ramp;
     } else {
-      const fit = solveLimit(this.segments);
+      const fit = solveLimit(this.segments, this.lastCapacity);
       estimate = fit?.rate;
       capacity = fit?.capacity;
     }
@@ -228,7 +228,7 @@ const CAPACITIES = [1, 1.5, 2, 3, 4, 6, 8, 11, 16, 22, 32, 45, 64, 90, 128, 180,
  * for the rest of the run.
  * Exported for tests.
  */
-export function solveLimit(segments: readonly Segment[]): { rate: number; capacity: number } | undefined {
+export function solveLimit(segments: readonly Segment[], knownCapacity?: number): { rate: number; capacity: number } | undefined {
   const latest = segments[segments.length - 1];
   if (latest === undefined || latest.accepted.length === 0 || latest.end <= latest.start) return undefined;
   const fits: { rate: number; capacity: number; misfit: number }[] = [];
@@ -243,7 +243,11 @@ export function solveLimit(segments: readonly Segment[]): { rate: number; capaci
     fits.push({ rate, capacity, misfit });
   }
   const least = Math.min(...fits.map((f) => f.misfit));
-  const good = fits.filter((f) => f.misfit <= least + 1).sort((a, b) => b.rate - a.rate)[0];
+  const candidates = fits.filter((f) => f.misfit <= least + 1).sort((a, b) => b.rate - a.rate);
+  // A server's burst does not change when its rate does: when the capacity an earlier fit found
+  // still fits, keep it (a limit that dropped is then followed at once, not 2 % at a time).
+  const known = knownCapacity === undefined ? undefined : candidates.find((f) => Math.abs(Math.log(f.capacity / knownCapacity)) < 0.2);
+  const good = known ?? candidates[0];
   const window = slidingWindowFit(segments);
   // A window fits only when every 429 came as the window's count reached the most ever seen in
   // one: a sliding window, or a bucket used in bursts of its whole capacity. A bucket fit of the

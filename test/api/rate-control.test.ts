@@ -37,6 +37,17 @@ describe('solveLimit', () => {
     expect(replayTokens(s1.accepted, s1.start, 0, Infinity, 18, s1.end)).toBeLessThan(1);
   });
 
+  it('keeps a capacity learned earlier when it still fits: a limit that dropped is followed at once', () => {
+    // One stretch alone: 1 s pause, then 20 accepted at 200/s. A burst of 1 at ~190/s and a burst
+    // of 10 at ~100/s explain it equally well; the burst known from before decides.
+    const s: Segment = { start: 0, startFull: false, accepted: evenly(1000, 1100, 5), end: 1100 };
+    expect(solveLimit([s])?.rate).toBeGreaterThan(150);
+    const known = solveLimit([s], 11);
+    expect(known?.capacity).toBe(11);
+    expect(known?.rate).toBeGreaterThan(80);
+    expect(known?.rate).toBeLessThan(120);
+  });
+
   it('reads a sliding window as N per window, not less for the time spent sending the quota', () => {
     // 100 in any second: bursts of 100 at 400/s, each 1 s (Retry-After) after the last 429.
     const segments: Segment[] = [];
