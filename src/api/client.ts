@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
-import { ApiError, apiErrorFor, NetworkError, RateLimitedError, TimeoutError } from './errors.js';
+import { raceAbort, sleepUnlessAborted } from './abort.js';
+import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
 import { RequestScheduler } from './scheduler.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
@@ -17,6 +18,8 @@ interface SendSpec {
   headers?: Record<string, string>;
   requestId: string;
   ok: readonly number[];
+  /** Aborts the request while it waits to be sent (never once it is on the wire). */
+  signal?: AbortSignal | undefined;
 }
 
 interface RawResponse {
@@ -26,7 +29,7 @@ interface RawResponse {
   requestId: string;
 }
 
-const defaultSleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms)));
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleepUnlessAborted(ms, signal);
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
@@ -42,7 +45,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
     });
   }
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep: (ms: number, signal?: AbortSignal) => Promise<void> = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const newId = options.newId ?? randomUUID;
   const correlationId = options.correlationId ?? newId();
@@ -77,7 +80,13 @@ export function createClient(options: ClientOptions): ReferralsClient {
     let failures = 0;
     let throttles = 0;
     let refreshed = false;
+    const what = `${spec.method} ${path}`;
+    /** Before anything leaves: an interrupted run sends nothing more. */
+    const checkNotAborted = (): void => {
+      if (spec.signal?.aborted === true) throw new NotSentError(what);
+    };
     for (;;) {
+      checkNotAborted();
       const token = await tokenProvider.getToken();
       lastToken = token;
       const headers: Record<string, string> = {
@@ -91,7 +100,11 @@ export function createClient(options: ClientOptions): ReferralsClient {
       };
       if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-      const ticket = await scheduler.acquire();
+      const ticket = await scheduler.acquire(spec.signal);
+      if (spec.signal?.aborted === true) {
+        ticket.release();
+        checkNotAborted();
+      }
       counters.requests++;
       counters.byMethod[spec.method] = (counters.byMethod[spec.method] ?? 0) + 1;
       let status: number;
@@ -122,7 +135,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
           const delayMs = backoffDelay(failures, random);
           counters.retries++;
           emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: timedOut ? 'timeout' : 'network', delayMs });
-          await sleep(delayMs);
+          await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
           continue;
         }
         const init = { method: spec.method, path, requestId: spec.requestId, ambiguous: !isRead && !notSent, cause: e };
@@ -161,7 +174,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         const delayMs = retryAfterMs ?? backoffDelay(failures, random);
         counters.retries++;
         emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: 'status', status, delayMs });
-        if (retryAfterMs === undefined) await sleep(delayMs);
+        if (retryAfterMs === undefined) await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
         continue;
       }
       throw apiErrorFor({ status, method: spec.method, path, requestId: spec.requestId, body: scrub(text), retryAfterMs });
@@ -256,7 +269,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
       const headers: Record<string, string> = {};
       if (o.ifMatch !== undefined) headers['If-Match'] = o.ifMatch;
       if (o.returnRepresentation === true) headers['Prefer'] = 'return=representation';
-      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204] });
+      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204], signal: o.signal });
       if (res.status === 204 || res.text.trim() === '') return undefined;
       return asReferral(res, 'PATCH', url);
     },

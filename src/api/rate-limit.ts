@@ -12,7 +12,7 @@ export interface TokenBucketOptions {
   /** Largest balance; default: 20 ms worth of tokens, at least 1 (smooth sending, small bursts). */
   burst?: number;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export class TokenBucket {
@@ -22,7 +22,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: TokenBucketOptions) {
     this.now = options.now;
@@ -66,14 +66,14 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.ratePerMs;
   }
 
-  /** Reserves one token and resolves when it may be used. */
-  async take(): Promise<void> {
+  /** Reserves one token and resolves when it may be used (`signal` cuts the wait short). */
+  async take(signal?: AbortSignal): Promise<void> {
     if (this.ratePerMs === undefined) return;
     this.refill();
     this.tokens -= 1;
     if (this.tokens >= 0) return;
     const waitMs = -this.tokens / this.ratePerMs;
-    await this.sleep(waitMs);
+    await this.sleep(waitMs, signal);
   }
 
   private refill(): void {
