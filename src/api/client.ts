@@ -5,6 +5,7 @@ import type { PatchOp, Referral } from '../core/referral.js';
 import { raceAbort, sleepUnlessAborted } from './abort.js';
 import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { RequestScheduler } from './scheduler.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
 import { buildQuery, normaliseNextLink, pathForMessage, REFERRALS_PATH, trimBaseUrl } from './urls.js';
@@ -29,7 +30,25 @@ interface RawResponse {
   requestId: string;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleepUnlessAborted(ms, signal);
+/**
+ * Timers fire up to a millisecond or so late; pacing 10 ms apart needs better. Short waits
+ * (the pacer's) sleep on a timer until 1.5 ms before the moment, then yield to the event loop
+ * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers,
+ * cleared when `signal` aborts (Ctrl+C), so an interrupted run does not wait for them to exit.
+ */
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+  if (ms <= 0) return Promise.resolve();
+  if (ms >= 50) return sleepUnlessAborted(ms, signal);
+  const until = performance.now() + ms;
+  return new Promise((resolve) => {
+    const spin = (): void => {
+      if (performance.now() >= until) resolve();
+      else setImmediate(spin);
+    };
+    if (ms > 2) setTimeout(spin, ms - 1.5);
+    else spin();
+  });
+};
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
@@ -44,7 +63,9 @@ export function createClient(options: ClientOptions): ReferralsClient {
       hint: 'Use e.g. --base-url https://api.partner.microsoft.com/v1.0 (or REFPLAN_BASE_URL).',
     });
   }
-  const now = options.now ?? Date.now;
+  // Epoch milliseconds with sub-millisecond precision: the pacer spaces requests 10 ms apart at
+  // 100/s, and a whole-millisecond clock would make that spacing off by up to 10 %.
+  const now = options.now ?? (() => performance.timeOrigin + performance.now());
   const sleep: (ms: number, signal?: AbortSignal) => Promise<void> = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const newId = options.newId ?? randomUUID;
@@ -100,7 +121,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
       };
       if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-      const ticket = await scheduler.acquire(spec.signal);
+      const ticket = await scheduler.acquire(isRead ? 'read' : 'write', spec.signal);
       if (spec.signal?.aborted === true) {
         ticket.release();
         checkNotAborted();
@@ -144,10 +165,11 @@ export function createClient(options: ClientOptions): ReferralsClient {
       ticket.release();
       counters.byStatus[String(status)] = (counters.byStatus[String(status)] ?? 0) + 1;
       const retryAfterMs = parseRetryAfter(resHeaders['retry-after'], now());
+      const quota = parseRateLimitHeaders(resHeaders);
 
       if (status === 429) {
         counters.throttled++;
-        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, { baseMs: 1000, maxMs: 60_000 }));
+        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, { baseMs: 1000, maxMs: 60_000 }), quota);
         emit({ type: 'throttled', method: spec.method, path, requestId: spec.requestId, status, retryAfterMs });
         if (throttles < maxThrottleRetries) {
           throttles++;
@@ -157,7 +179,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         }
         throw new RateLimitedError({ status, method: spec.method, path, requestId: spec.requestId, body: scrub(text), retryAfterMs });
       }
-      scheduler.onAccepted(ticket);
+      scheduler.onAccepted(ticket, quota);
 
       if (spec.ok.includes(status)) return { status, headers: resHeaders, text, requestId: spec.requestId };
 

@@ -1,6 +1,8 @@
 import type { Change, ChangeSet } from '../core/changeset.js';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
+import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
+import { checkPlanMessage } from '../core/plan-purpose.js';
 import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
@@ -32,6 +34,8 @@ export interface CreatePlanOptions {
   now?: () => Date;
   /** CSV reading options, as for `refplan validate`. */
   csv?: ValidateOptions;
+  /** Why the plan exists; recorded in the plan (and so covered by its checksum). */
+  message?: string;
 }
 
 export interface CreatePlanResult {
@@ -86,6 +90,9 @@ function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[]
  * no plan and writes no file; nothing is ever written to the API.
  */
 export async function createPlan(options: CreatePlanOptions): Promise<CreatePlanResult> {
+  // Checked before anything is read, so a bad message costs no requests.
+  const purpose = options.message === undefined ? undefined : checkPlanMessage(options.message);
+  if (purpose !== undefined && !purpose.ok) throw new UsageError(purpose.problem, 'e.g. --message "Close the Q3 deals lost to competitors"');
   if (options.output !== undefined) {
     // A planted link (or another user's file) at the outputs is refused before anything is read.
     checkPrivateTarget(options.output, 'plan file');
@@ -174,7 +181,7 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   }
 
   // 5. Write the plan (0600, atomic, checksummed) and, with --skip-invalid, the rejects.
-  const body = { ...planned.plan, readRequests: readRequests() };
+  const body = { ...planned.plan, readRequests: readRequests(), ...(purpose?.ok === true ? { message: purpose.message } : {}) };
   let plan: Plan;
   let planPath: string | undefined;
   let rejectsPath: string | undefined;

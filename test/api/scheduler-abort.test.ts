@@ -10,7 +10,7 @@ describe('scheduler: acquire with an abort signal', () => {
     const s = new RequestScheduler({ concurrency: 1, ...realClock });
     const first = await s.acquire();
     const abort = new AbortController();
-    const waiting = s.acquire(abort.signal);
+    const waiting = s.acquire('write', abort.signal);
     const after = s.acquire(); // queued behind the one that will be aborted
     abort.abort();
     await expect(waiting).rejects.toBeInstanceOf(NotSentError);
@@ -26,10 +26,10 @@ describe('scheduler: acquire with an abort signal', () => {
     done.abort();
     // A clock that never moves and sleeps that never end: only the abort can end a wait.
     const s = new RequestScheduler({ concurrency: 4, rate: 0.5, now: () => 0, sleep: () => new Promise<void>(() => undefined) });
-    await expect(s.acquire(done.signal)).rejects.toBeInstanceOf(NotSentError);
+    await expect(s.acquire('write', done.signal)).rejects.toBeInstanceOf(NotSentError);
     (await s.acquire()).release(); // the one token of the burst
     const abort = new AbortController();
-    const waiting = s.acquire(abort.signal); // waits for the next token: for ever, on this clock
+    const waiting = s.acquire('write', abort.signal); // waits for the next token: for ever, on this clock
     abort.abort();
     await expect(waiting).rejects.toBeInstanceOf(NotSentError);
   });

@@ -9,8 +9,6 @@ import {
   diffRows,
   fieldOf,
   formatMember,
-  formatMoney,
-  formatSignedMoney,
   formatValue,
   kindTitle,
   maskedText,
@@ -19,6 +17,7 @@ import {
   statusMoveOf,
 } from './plan-display.js';
 import { REPORT_CSS, REPORT_JS } from './plan-html-assets.js';
+import { formatMoney } from '../../core/money.js';
 
 /**
  * A single self-contained HTML page for a reviewer who will not read JSON: the
@@ -102,8 +101,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
         ? ''
         : barChart(
             deal.flatMap(([cur, t]) => [
-              { label: `${cur} before`, value: t.before, text: formatMoney(t.before) },
-              { label: `${cur} after`, value: t.after, text: `${formatMoney(t.after)} (${formatSignedMoney(t.after - t.before)})`, accent: true },
+              { label: `${cur} before`, value: t.before, text: formatMoney(t.before, cur, { rounded: true }) },
+              { label: `${cur} after`, value: t.after, text: `${formatMoney(t.after, cur, { rounded: true })} (${formatMoney(t.after - t.before, cur, { signed: true, rounded: true })})`, accent: true },
             ]),
           ),
     ),
