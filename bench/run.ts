@@ -8,6 +8,7 @@ import { runPlanBench } from './plan.js';
 import { matrixTable, runRateMatrix } from './rate-matrix.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
+import { runWorkbookBench } from './workbook.js';
 
 /**
  * `npm run bench`: every benchmark in one go (each against emulators in
@@ -30,6 +31,8 @@ log('\n== rate control matrix (2,000 PATCHes per cell, measured at the bench\'s 
 const rateCells = await runRateMatrix({ log });
 const rateMatrix = { cells: rateCells, table: matrixTable(rateCells) };
 log(rateMatrix.table);
+log('\n== workbooks');
+const workbook = await runWorkbookBench({ log });
 log('\n== CLI start-up');
 const startup = runStartupBench(9, log);
 
@@ -45,6 +48,10 @@ const rows: [string, string, string][] = [
   ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
   ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
   [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
+  ['export 20,000 referrals to .xlsx: seconds', fixed(workbook.export.seconds, 2), '≤ 10'],
+  ['export 20,000 referrals to .xlsx: peak RSS, MB', fixed(workbook.export.peakRssMb, 0), '≤ 300'],
+  ['read a 100,000-row workbook: seconds', fixed(workbook.read.seconds, 2), '≤ 10'],
+  ['read a 100,000-row workbook: peak RSS, MB', fixed(workbook.read.peakRssMb, 0), '≤ 300'],
   ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],
 ];
 
@@ -57,7 +64,7 @@ const machine = {
   // The machine is shared: the load while the figures were taken says how much to trust them.
   loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
 };
-const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, rateMatrix, startup, table: rows };
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, rateMatrix, workbook, startup, table: rows };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
