@@ -5,7 +5,9 @@ import type { PatchOp, Referral } from '../core/referral.js';
 import { ApiError, apiErrorFor, NetworkError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import { createRedactor, redactBody, type Redact } from './redact.js';
 import { RequestScheduler } from './scheduler.js';
+import { checkTokenTransport } from './token-destination.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
 import { buildQuery, normaliseNextLink, pathForMessage, REFERRALS_PATH, trimBaseUrl } from './urls.js';
 
@@ -60,6 +62,8 @@ export function createClient(options: ClientOptions): ReferralsClient {
       hint: 'Use e.g. --base-url https://api.partner.microsoft.com/v1.0 (or REFPLAN_BASE_URL).',
     });
   }
+  // Library callers too: the token never crosses the network in clear text.
+  checkTokenTransport(baseUrl);
   // Epoch milliseconds with sub-millisecond precision: the pacer spaces requests 10 ms apart at
   // 100/s, and a whole-millisecond clock would make that spacing off by up to 10 %.
   const now = options.now ?? (() => performance.timeOrigin + performance.now());
@@ -85,12 +89,21 @@ export function createClient(options: ClientOptions): ReferralsClient {
   };
   const scheduler = new RequestScheduler({ concurrency, rate: options.rate, now, sleep, onEvent });
   const tokenProvider = options.token;
-  // Kept only to scrub it out of error body excerpts, should a server ever echo it.
-  let lastToken: string | undefined;
+  // The tokens of this run, kept only to redact them from error bodies should a server echo them.
+  const tokensSeen: string[] = [];
+  let redactor: Redact = (t) => t;
+  const remember = (token: string): void => {
+    if (tokensSeen.includes(token)) return;
+    tokensSeen.push(token);
+    if (tokensSeen.length > 4) tokensSeen.shift();
+    redactor = createRedactor(tokensSeen);
+  };
 
   const counters = { requests: 0, retries: 0, throttled: 0, networkErrors: 0, byMethod: {} as Record<string, number>, byStatus: {} as Record<string, number> };
 
-  const scrub = (text: string): string => (lastToken !== undefined && lastToken.length >= 8 ? text.split(lastToken).join('[redacted]') : text);
+  // Parsed first, then every decoded string redacted (see redact.ts): a raw-text match misses an
+  // echo that is JSON-escaped, URL-encoded or base64.
+  const scrub = (text: string): string => redactBody(text, redactor);
 
   async function send(spec: SendSpec): Promise<RawResponse> {
     const path = pathForMessage(spec.url, baseUrl);
@@ -100,7 +113,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
     let refreshed = false;
     for (;;) {
       const token = await tokenProvider.getToken();
-      lastToken = token;
+      remember(token);
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -172,7 +185,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
 
       if (status === 401 && !refreshed && tokenProvider.refresh !== undefined) {
         refreshed = true;
-        lastToken = await tokenProvider.refresh();
+        remember(await tokenProvider.refresh());
         counters.retries++;
         emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: 1, reason: 'auth', status, delayMs: 0 });
         continue;
