@@ -16,7 +16,7 @@ export interface TokenBucketOptions {
   /** Largest number of requests sent back to back (default 1). */
   burst?: number;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -31,7 +31,7 @@ export class TokenBucket {
   private next: number;
   private lastSent = -Infinity;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: TokenBucketOptions) {
     this.now = options.now;
@@ -74,20 +74,20 @@ export class TokenBucket {
     return Math.max(0, this.slotFor(this.now()) - this.now());
   }
 
-  /** Reserves the next slot and resolves when it has come. */
-  async take(): Promise<void> {
+  /** Reserves the next slot and resolves when it has come (`signal` cuts the wait short). */
+  async take(signal?: AbortSignal): Promise<void> {
     const interval = this.intervalMs;
     if (interval === undefined) return;
     const t = this.now();
     const slot = this.slotFor(t);
     this.next = slot + interval;
-    if (slot > t) await this.sleep(slot - t);
+    if (slot > t) await this.sleep(slot - t, signal);
     // Woken late: keep the gap to the previous send, and move the queue behind us back
     // (with a burst of 1 only: a larger burst means back-to-back sends are fine).
     const gapLeft = this.burst > 1 ? 0 : this.lastSent + MIN_GAP * interval - this.now();
     if (gapLeft > 0) {
       this.next += gapLeft;
-      await this.sleep(gapLeft);
+      await this.sleep(gapLeft, signal);
     }
     this.lastSent = this.now();
   }
