@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -12,6 +10,7 @@ import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
 import { isDiskFull, type FileLayer } from './file-layer.js';
 import { checkPrivateTarget, writeFailure, writePrivateFileAtomic } from './private-file.js';
+import { readTextFile, readTextFileSync } from './read-text-file.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -67,7 +66,7 @@ export async function readPlan(path: string, options: ReadPlanOptions = {}): Pro
   const name = options.name ?? path;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    ({ text } = await readTextFile(path));
   } catch (e) {
     throw readError(name, e);
   }
@@ -78,7 +77,7 @@ export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan 
   const name = options.name ?? path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    ({ text } = readTextFileSync(path));
   } catch (e) {
     throw readError(name, e);
   }
