@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { journalPathFor, replayJournal } from '../../files/journal.js';
 import { isProcessAlive } from '../../files/lock-file.js';
-import { readPlan } from '../../files/plan-file.js';
+import { readPlanToApply } from '../../files/read-plan-to-apply.js';
 import type { CliContext } from '../context.js';
 import { PlanHumanView } from '../views/plan-view.js';
 import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply.js';
@@ -11,7 +11,7 @@ import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply
 /** The work of `refplan rollback`, loaded only when the command runs (rollback.ts declares it). */
 export async function runRollback(ctx: CliContext, file: string, flags: ApplyFlags): Promise<void> {
   checkApplyFlags(ctx, flags);
-  const plan = await readPlan(file);
+  const plan = await readPlanToApply(file);
   if (plan.kind !== 'rollback') {
     throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');
   }
