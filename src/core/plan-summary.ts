@@ -1,5 +1,5 @@
 import { parsePointer, formatPointer, isObject } from './json-pointer.js';
-import type { PlanEntry, PlanSummary } from './plan.js';
+import type { PlanEntry, PlanSummary, SettledReferral } from './plan.js';
 import type { JsonValue } from './referral.js';
 import { fieldForPath, type WritablePathTable } from './writable-paths.js';
 
@@ -14,6 +14,8 @@ export interface SummaryOptions {
   writablePaths?: WritablePathTable;
   /** Referrals whose changes were already in place (they have no entry). */
   unchanged?: number;
+  /** Selected referrals without an entry; the terminal ones are counted by status. */
+  settled?: readonly SettledReferral[];
 }
 
 /** Written leaf paths of an op: `add /details {dealValue, currency}` counts as both leaves. */
@@ -41,6 +43,17 @@ const isAmount = (v: JsonValue | undefined): v is number => typeof v === 'number
 export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOptions = {}): PlanSummary {
   const summary: PlanSummary = { entries: entries.length, ops: 0, irreversible: 0, byField: {}, statusMoves: {}, dealValue: {} };
   if (options.unchanged !== undefined) summary.unchanged = options.unchanged;
+  const terminal = (options.settled ?? []).filter((x) => x.reason === 'terminal');
+  if (terminal.length > 0) {
+    summary.terminal = {};
+    for (const x of new Map(terminal.map((t) => [t.referralId, t])).values()) {
+      const status = x.state?.split('/')[0] ?? '?';
+      summary.terminal[status] = (summary.terminal[status] ?? 0) + 1;
+    }
+  }
+  if (options.settled !== undefined && options.unchanged !== undefined) {
+    summary.unchanged = new Set(options.settled.filter((x) => x.reason === 'in-place').map((x) => x.referralId)).size;
+  }
   for (const entry of entries) {
     summary.ops += entry.ops.length;
     if (entry.irreversible) summary.irreversible += 1;

@@ -49,10 +49,22 @@ export interface NotRestorable {
   reason: string;
 }
 
+/** A selected referral that has no entry, and why; a re-plan accounts for every referral this way. */
+export interface SettledReferral {
+  referralId: string;
+  /** `in-place`: it already holds the values (already applied); `terminal`: a where selected it in a terminal state. */
+  reason: 'in-place' | 'terminal';
+  /** `status/substatus`, for `terminal`. */
+  state?: string;
+  sources: SourceLocation[];
+}
+
 export interface PlanSummary {
   entries: number;
   /** Optional: referrals whose changes were all already in place (no entry in the plan). */
   unchanged?: number;
+  /** Optional: referrals a `where` selected in a terminal state, left as they are, by status. */
+  terminal?: Record<string, number>;
   ops: number;
   irreversible: number;
   /** Number of entries touching each vocabulary field (or path, for fields outside the vocabulary). */
@@ -72,9 +84,13 @@ export interface Plan {
   policy: { reasonRequiredFor: string[] };
   /** Requests planning used (reads), so the cost of a plan is visible. */
   readRequests: number;
+  /** Why the plan exists (`plan --message`); the title of every view. */
+  message?: string;
   /** For rollback files: the plan whose apply produced it. */
   parentPlanChecksum?: string;
   entries: PlanEntry[];
+  /** Optional: every selected referral without an entry (already in place, or terminal and selected by a where). */
+  settled?: SettledReferral[];
   notRestorable?: NotRestorable[];
   summary: PlanSummary;
   /** SHA-256 of the canonical JSON of every other field; apply and show refuse a mismatch. */

@@ -1,13 +1,13 @@
 import type { Change, InputFile } from './changeset.js';
-import { error, warning, type Diagnostic, type SourceLocation } from './diagnostics.js';
+import { error, info, warning, type Diagnostic, type SourceLocation } from './diagnostics.js';
 import { isObject, valueAt } from './json-pointer.js';
 import { applyOps, opsForLeaves, type LeafTarget } from './patch.js';
-import { PLAN_FORMAT, type Plan, type PlanEntry, type PlanKind } from './plan.js';
+import { PLAN_FORMAT, type Plan, type PlanEntry, type PlanKind, type SettledReferral } from './plan.js';
 import { summarisePlan } from './plan-summary.js';
 import type { JsonValue, PatchOp, Referral } from './referral.js';
-import { judgeTransition, type TransitionTable } from './transitions.js';
+import { isTerminal, judgeTransition, type TransitionTable } from './transitions.js';
 import { mergeChanges, memberValue } from './merge-changes.js';
-import { buildPlanEntry, stateOf } from './plan-entry.js';
+import { buildPlanEntry, describeState, stateOf } from './plan-entry.js';
 import { explainViolation, shortLocation } from './plan-messages.js';
 import { leafRules, teamArrayPath, type WritablePathTable } from './writable-paths.js';
 
@@ -26,6 +26,12 @@ export interface PlanChangesInput {
   current: ReadonlyMap<string, Referral>;
   /** Which referrals each `externalReferenceId`/`where` change (or any change) selected; matched by object identity. */
   resolved?: ReadonlyArray<{ change: Change; referralIds: readonly string[] }>;
+  /**
+   * For a `where` that selected nothing: the referrals its tests select once the
+   * tests on fields the change itself sets are dropped. Those already holding the
+   * values it sets show the change is done (converged), not that the selector is wrong.
+   */
+  relaxed?: ReadonlyArray<{ change: Change; referralIds: readonly string[] }>;
   /** specs/transitions.json (`loadTransitionTable()`). */
   table: TransitionTable;
   /** specs/writable-paths.json (`loadWritablePaths()`). */
@@ -64,19 +70,21 @@ export interface PlanChangesResult {
 interface Work {
   referralId: string;
   changes: Change[];
+  /** Selected by an id or externalReferenceId (not only by a `where`): a terminal state is then an error. */
+  explicit: boolean;
 }
+
+type Planned = PlanEntry | 'unchanged' | { terminal: string } | undefined;
 
 const STATE_PATHS = { status: '/status', substatus: '/substatus', statusReason: '/statusReason' } as const;
 
 
-/** Plans one referral; pushes diagnostics; returns its entry, `'unchanged'`, or `undefined` when rejected. */
-function planReferral(
-  input: PlanChangesInput,
-  table: TransitionTable,
-  work: Work,
-  referral: Referral,
-  diagnostics: Diagnostic[],
-): PlanEntry | 'unchanged' | undefined {
+/**
+ * Plans one referral; pushes diagnostics; returns its entry, `'unchanged'`,
+ * `{ terminal }` for a referral only a `where` selected that can take no edit, or
+ * `undefined` when rejected.
+ */
+function planReferral(input: PlanChangesInput, table: TransitionTable, work: Work, referral: Referral, diagnostics: Diagnostic[]): Planned {
   const id = work.referralId;
   const warnings: Diagnostic[] = [];
   const { fields: merged, members, pin: pinned, errors } = mergeChanges(id, work.changes, input.writablePaths);
@@ -121,8 +129,10 @@ function planReferral(
   diagnostics.push(...warnings);
   if (ops.length === 0) return 'unchanged';
 
-  const after = applyOps(doc, ops);
   const beforeState = stateOf(doc);
+  // A where selects a set: a member that can take no edit is left as it is and counted, not an error.
+  if (!work.explicit && isTerminal(table, beforeState)) return { terminal: describeState(beforeState) };
+  const after = applyOps(doc, ops);
   const afterState = stateOf(after);
   const violations = judgeTransition(table, beforeState, afterState, { enforcePolicy: true, isEdit: true });
   if (violations.length > 0) {
@@ -168,6 +178,17 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
   const ordered = [...input.changes, ...[...resolvedBy.keys()].filter((c) => !input.changes.includes(c))];
 
   const byReferral = new Map<string, Work>();
+  const settled: SettledReferral[] = [];
+  const relaxedBy = new Map<Change, readonly string[]>();
+  for (const row of input.relaxed ?? []) relaxedBy.set(row.change, row.referralIds);
+  /** The relaxed candidates of a where that already hold everything it sets. */
+  const alreadyHolding = (change: Change): string[] =>
+    [...new Set(relaxedBy.get(change) ?? [])].filter((id) => {
+      const referral = input.current.get(id);
+      if (referral === undefined) return false;
+      const scratch: Diagnostic[] = [];
+      return planReferral(input, table, { referralId: id, changes: [change], explicit: false }, referral, scratch) === 'unchanged';
+    });
   const reject = (change: Change, d: Diagnostic, referralId?: string) => {
     diagnostics.push(d);
     rejected.push({ source: change?.source, ...(referralId === undefined ? {} : { referralId }), code: d.code, reason: d.message });
@@ -182,6 +203,7 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
   function collect(change: Change): void {
     const at = change?.source;
     const selector = isObject(change?.selector) ? change.selector : undefined;
+    const selectsBySet = (change?.selector as { kind?: unknown } | undefined)?.kind === 'where';
     let ids = resolvedBy.get(change);
     if (ids === undefined && selector?.kind === 'id' && typeof selector.id === 'string') ids = [selector.id];
     if (ids === undefined) {
@@ -190,6 +212,16 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
     }
     if (ids.length === 0) {
       if (change.allowNone === true) return;
+      const done = alreadyHolding(change);
+      if (done.length > 0) {
+        for (const referralId of done) settled.push({ referralId, reason: 'in-place', sources: [change.source] });
+        diagnostics.push(
+          info('already-applied', `${shortLocation(at)}: the selector matches no referral now, and ${plural(done.length, 'referral')} already hold what it sets: already applied`, {
+            ...(at === undefined ? {} : { at }),
+          }),
+        );
+        return;
+      }
       reject(
         change,
         error('selector-matched-none', `${shortLocation(at)}: the selector matches no referral`, {
@@ -205,8 +237,9 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
         continue;
       }
       let work = byReferral.get(referralId);
-      if (work === undefined) byReferral.set(referralId, (work = { referralId, changes: [] }));
+      if (work === undefined) byReferral.set(referralId, (work = { referralId, changes: [], explicit: false }));
       work.changes.push(change);
+      if (!selectsBySet) work.explicit = true;
     }
   }
 
@@ -214,7 +247,7 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
   const unchanged: string[] = [];
   for (const work of byReferral.values()) {
     const before = diagnostics.length;
-    let result: PlanEntry | 'unchanged' | undefined;
+    let result: Planned;
     try {
       result = planReferral(input, table, work, input.current.get(work.referralId) as Referral, diagnostics);
     } catch (e) {
@@ -226,8 +259,13 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
         }),
       );
     }
-    if (result === 'unchanged') unchanged.push(work.referralId);
-    else if (result !== undefined) entries.push(result);
+    const sources = work.changes.map((c) => c.source);
+    if (result === 'unchanged') {
+      unchanged.push(work.referralId);
+      settled.push({ referralId: work.referralId, reason: 'in-place', sources });
+    } else if (result !== undefined && 'terminal' in result) {
+      settled.push({ referralId: work.referralId, reason: 'terminal', state: result.terminal, sources });
+    } else if (result !== undefined) entries.push(result);
     else {
       const reasons = diagnostics.slice(before).filter((d) => d.severity === 'error');
       const first = reasons[0];
@@ -248,7 +286,31 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
     policy: { reasonRequiredFor: [...table.policy.reasonRequiredFor] },
     readRequests: input.readRequests ?? 0,
     entries,
-    summary: summarisePlan(entries, { writablePaths: input.writablePaths, unchanged: unchanged.length }),
+    ...(settled.length === 0 ? {} : { settled }),
+    summary: summarisePlan(entries, { writablePaths: input.writablePaths, unchanged: unchanged.length, settled }),
   };
-  return { plan, diagnostics, rejected, unchanged };
+  diagnostics.push(...whereNotes(ordered, resolvedBy, settled));
+  return { plan, diagnostics, rejected, unchanged: [...new Set(settled.filter((x) => x.reason === 'in-place').map((x) => x.referralId))] };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One note per `where` that left members out: "12 matched referrals are Closed and are left as they are; 40 already hold these values". */
+function whereNotes(changes: readonly Change[], resolvedBy: ReadonlyMap<Change, readonly string[]>, settled: readonly SettledReferral[]): Diagnostic[] {
+  const notes: Diagnostic[] = [];
+  for (const change of changes) {
+    if (change?.selector?.kind !== 'where') continue;
+    const ids = new Set(resolvedBy.get(change) ?? []);
+    if (ids.size === 0) continue;
+    const mine = settled.filter((x) => ids.has(x.referralId) && x.sources.includes(change.source));
+    const terminal = new Map<string, number>();
+    for (const x of mine) if (x.reason === 'terminal') terminal.set(x.state?.split('/')[0] ?? '?', (terminal.get(x.state?.split('/')[0] ?? '?') ?? 0) + 1);
+    const inPlace = mine.filter((x) => x.reason === 'in-place').length;
+    const parts = [...terminal].map(([status, n]) => `${n} ${n === 1 ? 'is' : 'are'} ${status} and ${n === 1 ? 'is' : 'are'} left as ${n === 1 ? 'it is' : 'they are'}`);
+    if (inPlace > 0) parts.push(`${inPlace} already hold${inPlace === 1 ? 's' : ''} these values`);
+    if (parts.length === 0) continue;
+    const at = change.source;
+    notes.push(info('where-set', `${shortLocation(at)}: the selector matched ${plural(ids.size, 'referral')}: ${parts.join('; ')}`, { at }));
+  }
+  return notes;
 }

@@ -30,6 +30,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
       skipInvalid: flags.skipInvalid === true,
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
+      ...(flags.message === undefined ? {} : { message: flags.message }),
     });
   } finally {
     await client.close();
@@ -49,6 +50,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   const view = createPlanView(json, { stdout: io.stdout, env: io.env }, {
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.showPii === true ? { showPii: true } : {}),
+    ...(flags.verbose === true ? { verbose: true } : {}),
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;

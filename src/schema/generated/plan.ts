@@ -53,8 +53,16 @@ export interface RefplanPlanDocument {
     [k: string]: unknown;
   };
   readRequests: number;
+  /**
+   * Why this plan exists, as given to `refplan plan --message`: the title of every view (terminal, table, Markdown, HTML report). Covered by the checksum like every other field.
+   */
+  message?: string;
   parentPlanChecksum?: Sha256;
   entries: PlanEntry[];
+  /**
+   * Optional: every selected referral without an entry, so a re-plan accounts for each one
+   */
+  settled?: SettledReferral[];
   notRestorable?: NotRestorable[];
   summary: PlanSummary;
   checksum: Sha256;
@@ -108,6 +116,21 @@ export interface PatchOp {
   value: JsonValue;
 }
 /**
+ * A selected referral that has no entry, and why: it already holds the values (in-place), or a where selected it in a terminal state (terminal).
+ *
+ * This interface was referenced by `RefplanPlanDocument`'s JSON-Schema
+ * via the `definition` "SettledReferral".
+ */
+export interface SettledReferral {
+  referralId: string;
+  reason: "in-place" | "terminal";
+  /**
+   * status/substatus, for terminal
+   */
+  state?: string;
+  sources: SourceLocation[];
+}
+/**
  * This interface was referenced by `RefplanPlanDocument`'s JSON-Schema
  * via the `definition` "NotRestorable".
  */
@@ -140,4 +163,10 @@ export interface PlanSummary {
    * referrals already in the target state
    */
   unchanged?: number;
+  /**
+   * referrals a where selected that are in a terminal state, left as they are, by status
+   */
+  terminal?: {
+    [k: string]: number;
+  };
 }
