@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { InvalidInputError, RefplanError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -28,6 +28,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
       baseUrl,
       output,
       skipInvalid: flags.skipInvalid === true,
+      refresh: flags.refresh === true,
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
     });
@@ -55,6 +56,9 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   where.write(
     `Plan written to ${result.planPath ?? output}: ${result.plan.entries.length} referral(s) to change, ${result.readRequests} read request(s).\n`,
   );
+  if (result.archived !== undefined) {
+    io.stderr.write(`The earlier run of this plan file is settled; its files were kept in ${dirname(result.archived[0] ?? output)}/\n`);
+  }
   if (result.rejectsPath !== undefined) {
     io.stderr.write(`${result.rejected.length} change(s) rejected and left out of the plan; see ${result.rejectsPath}\n`);
   }

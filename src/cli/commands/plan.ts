@@ -15,6 +15,7 @@ export interface PlanFlags {
   json?: boolean;
   limit?: number;
   showPii?: boolean;
+  refresh?: boolean;
   [key: string]: unknown;
 }
 
@@ -35,6 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'change sets: YAML or CSV (a CSV exported by `refplan export` plans without reads)')
     .option('-o, --output <plan>', `plan file to write (default: ./${DEFAULT_PLAN_FILE})`)
     .option('--skip-invalid', 'plan the valid changes anyway; list the rejected rows in PLAN.rejects.csv')
+    .option('--refresh', 'rows of an export: re-read every referral instead of trusting the export baseline (edits are rebased on the current values)')
     .option('--max-changes <n>', 'refuse a plan that would change more than N referrals', wholeNumber('--max-changes', 0))
     .option('--detailed-exitcode', 'exit 0 when the plan has no changes, 2 when it has changes (3 invalid, 1 error)')
     .option('--json', 'print the plan document instead of the summary')
