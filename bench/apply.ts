@@ -5,120 +5,24 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { createClient } from '../src/api/client.js';
 import { createStaticTokenProvider } from '../src/api/token.js';
-import { PLAN_FORMAT, type Plan, type PlanEntry } from '../src/core/plan.js';
-import { summarisePlan } from '../src/core/plan-summary.js';
-import type { JsonValue, Referral } from '../src/core/referral.js';
+import type { Referral } from '../src/core/referral.js';
 import { applyPlan } from '../src/engine/apply.js';
 import { writePlan } from '../src/files/plan-file.js';
-import { emulatorRequests, startEmulatorProcess } from './emulator-process.js';
+import { benchPlanBody, readAll, TOKEN } from './apply-plan.js';
+import { startEmulatorProcess } from './emulator-process.js';
 
 /**
- * Apply throughput against an emulator in a separate process:
- *  (a) the server limits to R req/s and refplan is not told: it must find the
- *      limit from the 429s (goal: ≥ 0.92 of R over ~20 s, 429s < 1%);
- *  (b) refplan is given --rate R (goal: ≥ 0.97 of R, 429s < 0.1%);
- *  (c) speed-up over the plain sequential legacy loop (GET then PUT per
- *      referral) at 50 ms server latency.
- * Figures, not assertions: `npm run bench` prints them.
+ * Apply against an emulator in a separate process: the speed-up over the plain sequential legacy
+ * loop (GET then PUT per referral) at 50 ms server latency. (Throughput under throttling is the
+ * rate-control matrix: bench/rate-matrix.ts.) Figures, not assertions: `npm run bench` prints them.
  */
-export interface ApplyRateFigures {
-  serverRate: number;
-  entries: number;
-  seconds: number;
-  /** Accepted (non-429) requests per second divided by the server's limit. */
-  rateFraction: number;
-  /** 429 responses as a share of all requests. */
-  throttledShare: number;
-  requests: number;
-  applied: number;
-}
-
 export interface ApplyBenchResult {
-  unknownRate: ApplyRateFigures;
-  givenRate: ApplyRateFigures;
   legacy: { latencyMs: number; referrals: number; legacySeconds: number; refplanSeconds: number; speedUp: number };
 }
 
 export interface ApplyBenchOptions {
-  serverRate?: number;
-  seconds?: number;
   legacyReferrals?: number;
   log?: (line: string) => void;
-}
-
-const TOKEN = 'bench-token';
-
-
-/** Every referral of the emulator, read with a generous client (no limit when it has none). */
-async function readAll(url: string): Promise<Referral[]> {
-  const client = createClient({ baseUrl: url, token: createStaticTokenProvider(TOKEN) });
-  const all: Referral[] = [];
-  for await (const page of client.listReferrals()) all.push(...page.value);
-  await client.close();
-  return all;
-}
-
-/** One notes + dealValue edit per editable referral, as the planner would write it. */
-function benchPlanBody(referrals: readonly Referral[], count: number, baseUrl: string): Omit<Plan, 'checksum'> {
-  const entries: PlanEntry[] = referrals
-    .filter((r) => r.status === 'New' || r.status === 'Active')
-    .slice(0, count)
-    .map((r, i) => {
-      const before = { '/details/notes': r.details?.notes ?? null, '/details/dealValue': r.details?.dealValue ?? null } as Record<string, JsonValue>;
-      const after = { '/details/notes': `bench note ${i}`, '/details/dealValue': 5000 + i } as Record<string, JsonValue>;
-      const ops = Object.entries(after).map(([path, value]) => ({ op: 'replace' as const, path, value }));
-      const inverse = Object.entries(before).map(([path, value]) => ({ op: 'replace' as const, path, value }));
-      return { referralId: r.id, sources: [{ file: 'bench.csv', row: i + 2 }], eTag: r.eTag!, before, after, ops, inverse, irreversible: false, warnings: [] };
-    });
-  return {
-    format: PLAN_FORMAT,
-    kind: 'plan',
-    createdAt: new Date().toISOString(),
-    baseUrl,
-    inputs: [{ file: 'bench.csv', sha256: '0'.repeat(64) }],
-    policy: { reasonRequiredFor: ['Lost', 'Declined'] },
-    readRequests: 0,
-    entries,
-    summary: summarisePlan(entries),
-  };
-}
-
-async function rateCase(serverRate: number, seconds: number, tellRate: boolean, log: (l: string) => void): Promise<ApplyRateFigures> {
-  const entries = Math.round(serverRate * seconds);
-  // About 65% of generated referrals are editable (New or Active).
-  const emulator = await startEmulatorProcess(['--generate', String(Math.ceil(entries / 0.6) + 50), '--rate', String(serverRate), '--random-seed', '4']);
-  const url = emulator.url;
-  const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-apply-'));
-  try {
-    const referrals = await readAll(url);
-    const planPath = join(dir, 'bench.plan.json');
-    const plan = await writePlan(planPath, benchPlanBody(referrals, entries, url));
-    // Let the server's token bucket refill after the reads.
-    await new Promise((r) => setTimeout(r, 1500));
-    const before = await emulatorRequests(url);
-    const client = createClient({ baseUrl: url, token: createStaticTokenProvider(TOKEN), ...(tellRate ? { rate: serverRate } : {}) });
-    const started = Date.now();
-    const summary = await applyPlan(plan, { client, planPath });
-    const elapsed = (Date.now() - started) / 1000;
-    await client.close();
-    const after = await emulatorRequests(url);
-    const total = after.total - before.total;
-    const throttled = (after.byStatus['429'] ?? 0) - (before.byStatus['429'] ?? 0);
-    const figures: ApplyRateFigures = {
-      serverRate,
-      entries: plan.entries.length,
-      seconds: round(elapsed, 2),
-      rateFraction: round((total - throttled) / elapsed / serverRate, 3),
-      throttledShare: round(throttled / Math.max(1, total), 4),
-      requests: total,
-      applied: summary.counts.applied,
-    };
-    log(`apply ${tellRate ? `--rate ${serverRate}` : 'rate unknown'}: ${figures.entries} entries in ${figures.seconds}s; ${figures.rateFraction} of the server limit ${serverRate}/s; 429 share ${(figures.throttledShare * 100).toFixed(2)}%`);
-    return figures;
-  } finally {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function legacyCase(count: number, log: (l: string) => void): Promise<ApplyBenchResult['legacy']> {
@@ -173,12 +77,8 @@ function round(n: number, digits: number): number {
 
 export async function runApplyBench(options: ApplyBenchOptions = {}): Promise<ApplyBenchResult> {
   const log = options.log ?? ((l: string) => console.log(l));
-  const serverRate = options.serverRate ?? 100;
-  const seconds = options.seconds ?? 20;
-  const unknownRate = await rateCase(serverRate, seconds, false, log);
-  const givenRate = await rateCase(serverRate, seconds, true, log);
   const legacy = await legacyCase(options.legacyReferrals ?? 100, log);
-  return { unknownRate, givenRate, legacy };
+  return { legacy };
 }
 
 // Runnable alone: node dist/bench/apply.js

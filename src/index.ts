@@ -70,8 +70,17 @@ export { readPlan, readPlanSync, writePlan, sealPlan, parsePlanText, computePlan
 export type { ReadPlanOptions } from './files/plan-file.js';
 export { renderPlanHuman, DEFAULT_LIMIT as DEFAULT_PLAN_LIMIT } from './cli/views/plan-human.js';
 export type { HumanPlanOptions } from './cli/views/plan-human.js';
-export { renderPlanJson, createPlanView, PlanHumanView, PlanJsonView, colorEnabled } from './cli/views/plan-view.js';
-export type { PlanView, PlanViewOptions, ViewStreams } from './cli/views/plan-view.js';
+export { renderPlanJson, renderPlanAs, createPlanView, PlanFormatView, PlanHumanView, PlanJsonView, colorEnabled, PLAN_FORMATS } from './cli/views/plan-view.js';
+export type { PlanView, PlanViewOptions, ViewStreams, PlanFormat } from './cli/views/plan-view.js';
+export { renderPlanTable } from './cli/views/plan-table.js';
+export type { TablePlanOptions } from './cli/views/plan-table.js';
+export { renderPlanCsv, PLAN_CSV_COLUMNS } from './cli/views/plan-csv.js';
+export type { CsvPlanOptions } from './cli/views/plan-csv.js';
+export { renderPlanMarkdown } from './cli/views/plan-markdown.js';
+export type { MarkdownPlanOptions } from './cli/views/plan-markdown.js';
+export { formatMoney, formatAmount, currencyDigits } from './core/money.js';
+export type { MoneyFormatOptions } from './core/money.js';
+export { checkPlanMessage, PLAN_MESSAGE_MAX } from './core/plan-purpose.js';
 export { renderHtmlReport, writeHtmlReport } from './cli/views/plan-html.js';
 export type { HtmlReportInput, ReportResult, ReportResultDiff, ReportOutcome } from './cli/views/plan-html.js';
 

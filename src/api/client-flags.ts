@@ -13,8 +13,8 @@ export const CLIENT_FLAGS = [
   { key: 'baseUrl', flags: '--base-url <url>', description: `referrals API base URL (env REFPLAN_BASE_URL; default ${DEFAULT_BASE_URL})` },
   { key: 'tokenCommand', flags: '--token-command <cmd>', description: 'command that prints a bearer token on stdout (run again once if the API answers 401)' },
   { key: 'auth', flags: '--auth <mode>', description: 'token source: env (REFPLAN_TOKEN, default), azure-cli or device-code (needs npm install @azure/identity)' },
-  { key: 'rate', flags: '--rate <n>', description: 'requests per second for the whole run (default: learn the limit from the API\'s 429s)' },
-  { key: 'concurrency', flags: '--concurrency <n>', description: 'requests in flight at most (default 8; lowered automatically on 429)' },
+  { key: 'rate', flags: '--rate <n>', description: 'the most requests per second to send (default: no ceiling; the API\'s limit is learned from its 429s or rate-limit headers, under this rate when given)' },
+  { key: 'concurrency', flags: '--concurrency <n>', description: 'requests in flight at most (default 8; refplan keeps about rate × round trip in flight, up to this)' },
   { key: 'timeout', flags: '--timeout <ms>', description: 'per-request timeout in milliseconds (default 30000)' },
 ] as const;
 

@@ -4,6 +4,7 @@ import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
 import { ApiError, apiErrorFor, NetworkError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { RequestScheduler } from './scheduler.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
 import { buildQuery, normaliseNextLink, pathForMessage, REFERRALS_PATH, trimBaseUrl } from './urls.js';
@@ -26,7 +27,24 @@ interface RawResponse {
   requestId: string;
 }
 
-const defaultSleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms)));
+/**
+ * Timers fire up to a millisecond or so late; pacing 10 ms apart needs better. Short waits
+ * (the pacer's) sleep on a timer until 1.5 ms before the moment, then yield to the event loop
+ * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers.
+ */
+const defaultSleep = (ms: number): Promise<void> => {
+  if (ms <= 0) return Promise.resolve();
+  if (ms >= 50) return new Promise((r) => setTimeout(r, ms));
+  const until = performance.now() + ms;
+  return new Promise((resolve) => {
+    const spin = (): void => {
+      if (performance.now() >= until) resolve();
+      else setImmediate(spin);
+    };
+    if (ms > 2) setTimeout(spin, ms - 1.5);
+    else spin();
+  });
+};
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
@@ -41,7 +59,9 @@ export function createClient(options: ClientOptions): ReferralsClient {
       hint: 'Use e.g. --base-url https://api.partner.microsoft.com/v1.0 (or REFPLAN_BASE_URL).',
     });
   }
-  const now = options.now ?? Date.now;
+  // Epoch milliseconds with sub-millisecond precision: the pacer spaces requests 10 ms apart at
+  // 100/s, and a whole-millisecond clock would make that spacing off by up to 10 %.
+  const now = options.now ?? (() => performance.timeOrigin + performance.now());
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const newId = options.newId ?? randomUUID;
@@ -91,7 +111,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
       };
       if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-      const ticket = await scheduler.acquire();
+      const ticket = await scheduler.acquire(isRead ? 'read' : 'write');
       counters.requests++;
       counters.byMethod[spec.method] = (counters.byMethod[spec.method] ?? 0) + 1;
       let status: number;
@@ -131,10 +151,11 @@ export function createClient(options: ClientOptions): ReferralsClient {
       ticket.release();
       counters.byStatus[String(status)] = (counters.byStatus[String(status)] ?? 0) + 1;
       const retryAfterMs = parseRetryAfter(resHeaders['retry-after'], now());
+      const quota = parseRateLimitHeaders(resHeaders);
 
       if (status === 429) {
         counters.throttled++;
-        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, { baseMs: 1000, maxMs: 60_000 }));
+        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, { baseMs: 1000, maxMs: 60_000 }), quota);
         emit({ type: 'throttled', method: spec.method, path, requestId: spec.requestId, status, retryAfterMs });
         if (throttles < maxThrottleRetries) {
           throttles++;
@@ -144,7 +165,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         }
         throw new RateLimitedError({ status, method: spec.method, path, requestId: spec.requestId, body: scrub(text), retryAfterMs });
       }
-      scheduler.onAccepted(ticket);
+      scheduler.onAccepted(ticket, quota);
 
       if (spec.ok.includes(status)) return { status, headers: resHeaders, text, requestId: spec.requestId };
 

@@ -1,27 +1,17 @@
 /**
- * AIMD for the number of requests in flight (pure): on a throttling episode the limit is halved
- * (multiplicative decrease); each time `limit` requests in a row were accepted it grows by one
- * (additive increase), back up to the cap. TCP's congestion window, counted in requests.
+ * How many requests may be in flight (pure). The rate is what the server limits; concurrency
+ * only has to keep the pipe full at that rate: in flight ≈ rate × round trip (Little's law), with
+ * half again as much for jitter and two spare, never above the user's cap (`--concurrency`).
+ * While the rate is still unknown or the round trip not measured yet, the cap itself.
  */
-export interface AimdState {
-  readonly limit: number;
-  readonly cap: number;
-  /** Accepted responses since the limit last changed. */
-  readonly credit: number;
-}
-
-export function initialAimd(cap: number): AimdState {
+export function concurrencyFor(rate: number | undefined, roundTripMs: number | undefined, cap: number): number {
   const c = Math.max(1, Math.floor(cap));
-  return { limit: c, cap: c, credit: 0 };
+  if (rate === undefined || roundTripMs === undefined || !Number.isFinite(rate)) return c;
+  return Math.max(1, Math.min(c, Math.ceil(1.5 * rate * (roundTripMs / 1000)) + 2));
 }
 
-export function aimdOnThrottle(s: AimdState, factor = 0.5): AimdState {
-  return { limit: Math.max(1, Math.floor(s.limit * factor)), cap: s.cap, credit: 0 };
-}
-
-export function aimdOnAccepted(s: AimdState): AimdState {
-  if (s.limit >= s.cap) return s.credit === 0 ? s : { ...s, credit: 0 };
-  const credit = s.credit + 1;
-  if (credit >= s.limit) return { limit: s.limit + 1, cap: s.cap, credit: 0 };
-  return { ...s, credit };
+/** A smoothed round trip (ms): the usual TCP estimator, ⅛ of each new sample. */
+export function smoothRoundTrip(previous: number | undefined, sampleMs: number): number {
+  if (previous === undefined) return sampleMs;
+  return previous + (sampleMs - previous) / 8;
 }

@@ -1,242 +1,332 @@
 /**
- * The adaptive request rate (pure: time is passed in, in ms). It decides the refill rate of the
- * run's token bucket so that a run settles just under the server's limit with few 429s.
+ * The request rate of one class of requests (reads or writes), learned from 429s (pure: time is
+ * passed in, in ms). The scheduler paces requests at `rateAt(t)`, evenly spaced.
  *
- * Why a rate and not only a concurrency limit: Retry-After comes in whole seconds and every 429
- * pauses the whole run, so each throttling episode costs at least a second. The run can afford
- * one or two of them, which means the server's limit must be *learned*, not hunted for.
+ * The model. Whatever its shape, a server limiter lets through, over any stretch of time T, at
+ * most about R·T + C requests: R is the sustainable rate, C what it saves up (a token bucket's
+ * burst, a window's quota). A 429 says "nothing is saved right now". Between two 429s the server
+ * was empty at both ends, so the requests it accepted in between are what it refilled in between,
+ * less what overflowed while it was full: for a bucket of capacity C, replaying the accepted send
+ * times through a bucket of rate R that starts empty at the first 429 must end empty at the
+ * second. C itself is read off the same log: the server must have held at least the largest
+ * (accepted in a stretch − R × its length), so C and R are solved together (a fixed point). A
+ * long Retry-After pause is then credited with at most C saved requests, never a whole pause of
+ * them; a fixed window (its quota at once, then nothing to the window's end) and a sliding window
+ * fit the same model with C = the quota.
  *
- * Phases when no rate is given:
- *  - `discover`: no rate limit at all (only the concurrency cap) until the first 429. The number of
- *    requests accepted until then is (about) the server's burst; their rate is a first guess.
- *  - `ramp`: from the first guess the rate grows fast (×4 per second) until the second 429. By then
- *    the server's bucket was provably empty twice, so replaying the accepted requests since the
- *    first 429 through a token bucket of unknown rate R (empty at the first 429, capacity = the
- *    burst) and solving for the R that empties it exactly at the second 429 gives the limit.
- *  - `settled`: headroom × the estimate (0.97), slow additive probing (+0.3 % per second), and on
- *    a further 429 a fresh estimate from the same replay, never more than 0.98 × the rate that
- *    was throttled (fast multiplicative backoff) and never below half of it.
- * With a fixed rate (`--rate`): the given rate, backed off ×0.9 on a 429 and grown back by 2 % of
- * the given rate per second, never above it.
+ * Phases:
+ *  - `start`: nothing known. Slow start: from `startRate` the rate grows ×`rampPerSecond` per
+ *    second, so the first 429 comes where the rate crosses the limit (for a small burst) or where
+ *    a large saved-up burst ran out. The rate the last accepted request was sent at is then the
+ *    first estimate (right for small bursts; for large ones the next 429 corrects it at once,
+ *    and a too-high guess costs nothing there: the pause refills what the burst used).
+ *  - `settled`: the estimate E is the replay above over the last two 429s. The rate is
+ *    `headroom × E`, never more than 0.98 × the rate that was throttled (a 429 always lowers the
+ *    rate), then rises slowly and, the longer no 429 comes, faster (a cubic in the time since the
+ *    last 429, as TCP CUBIC does): a limit that rose is found in tens of seconds, a steady one is
+ *    probed rarely.
+ *  - `headers`: the server states its quota (rate-limit headers): the rate is 0.985 × quota per
+ *    window and the scheduler never sends more than the remaining count (see scheduler.ts); no
+ *    429 needs to be provoked.
+ * A user's rate (`ceiling`) bounds every phase; it is never a belief about the server.
  */
 export interface RateControlOptions {
-  /** Requests per second the user allowed; undefined = learn the server's limit. */
-  fixedRate?: number | undefined;
+  /** The most requests per second the user allows; undefined = no ceiling. */
+  ceiling?: number | undefined;
+  /** Where the slow start begins (req/s). */
+  startRate?: number;
+  /** Growth per second in the slow start. */
+  rampPerSecond?: number;
   /** Fraction of the estimated limit to settle at. */
   headroom?: number;
-  /** Additive probing in the settled phase, as a fraction of the rate per second. */
-  probePerSecond?: number;
-  /** Growth factor per second in the ramp phase. */
-  rampPerSecond?: number;
-  /** Longest replay log kept (entries); older ones are dropped, assuming a full bucket. */
-  maxLog?: number;
 }
 
-export type RatePhase = 'fixed' | 'discover' | 'ramp' | 'settled';
+export type RatePhase = 'start' | 'settled' | 'headers';
 
 export interface ThrottleDecision {
-  /** The rate (req/s) from the end of the pause on; undefined = unlimited. */
-  rate: number | undefined;
-  /** The server limit the replay estimated (req/s), when it could. */
+  /** The rate (req/s) from the end of the pause on. */
+  rate: number;
+  /** The server limit the replay estimated (req/s). */
   estimate: number | undefined;
+  /** The server's saved-up allowance the replay estimated (requests). */
+  capacity: number | undefined;
   phase: RatePhase;
 }
 
+const MAX_RATE = 100_000;
+/** Cubic probing: +0.1 % per second plus this × seconds³ (≈ +10 % after 30 s without a 429). */
+const PROBE_LINEAR = 0.001;
+const PROBE_CUBIC = 3.7e-6;
+const HEADER_HEADROOM = 0.985;
+/**
+ * Paced at exactly the user's rate, a server whose limit is that rate and whose burst is 1 would
+ * refuse every request that arrives a little early; 1.5 % below it absorbs some jitter.
+ */
+const CEILING_SHARE = 0.985;
+
 export class RateControl {
-  private readonly fixedRate: number | undefined;
-  private readonly headroom: number;
-  private readonly probe: number;
+  private readonly ceiling: number;
+  private readonly startRate: number;
   private readonly ramp: number;
-  private readonly maxLog: number;
-  private phaseValue: RatePhase;
-  private base = 0;
-  private baseTime = 0;
-  private startedAt: number | undefined;
+  private readonly headroom: number;
+  private phaseValue: RatePhase = 'start';
+  private base: number;
+  private baseTime: number | undefined;
+  /** Send times of accepted requests since the last 429 (ascending after sort). */
   private log: number[] = [];
-  private sorted = true;
-  private logStart = 0;
-  private logStartTokens = 0;
-  /** Capacity used in the replay; Infinity = uncapped (see onThrottled). */
-  private burstEstimate = Infinity;
-  private firstEpisode: { log: number[]; end: number } | undefined;
+  private lastEpisode: number | undefined;
+  /** The stretches between recent 429s, for the fit (see solveLimit). */
+  private segments: Segment[] = [];
+  private startedAt: number | undefined;
   private lastEstimate: number | undefined;
+  private lastCapacity: number | undefined;
 
   constructor(options: RateControlOptions = {}) {
-    this.fixedRate = options.fixedRate;
+    this.ceiling = options.ceiling ?? MAX_RATE;
+    this.startRate = Math.min(this.ceiling, options.startRate ?? (options.ceiling === undefined ? 20 : Math.max(20, options.ceiling / 2)));
+    this.ramp = options.rampPerSecond ?? 16;
     this.headroom = options.headroom ?? 0.97;
-    this.probe = options.probePerSecond ?? 0.003;
-    this.ramp = options.rampPerSecond ?? 4;
-    this.maxLog = options.maxLog ?? 200_000;
-    if (this.fixedRate !== undefined) {
-      this.phaseValue = 'fixed';
-      this.base = this.fixedRate;
-    } else {
-      this.phaseValue = 'discover';
-    }
+    this.base = this.startRate;
   }
 
   get phase(): RatePhase {
     return this.phaseValue;
   }
 
-  /** The server limit estimated at the last throttling episode (req/s). */
+  /** The server limit estimated at the last 429 (req/s). */
   get estimate(): number | undefined {
     return this.lastEstimate;
   }
 
-  /** The rate to use at time `t` (req/s), or undefined for "no limit". */
-  rateAt(t: number): number | undefined {
-    if (this.startedAt === undefined) this.startedAt = t;
+  /** The saved-up allowance estimated at the last 429 (requests). */
+  get capacity(): number | undefined {
+    return this.lastCapacity;
+  }
+
+  /** The rate to pace at, at time `t` (req/s). */
+  rateAt(t: number): number {
+    this.baseTime ??= t;
     const dt = Math.max(0, t - this.baseTime) / 1000;
+    let rate: number;
     switch (this.phaseValue) {
-      case 'discover':
-        return undefined;
-      case 'fixed': {
-        const cap = this.fixedRate as number;
-        return Math.min(cap, this.base + cap * 0.02 * dt);
-      }
-      case 'ramp':
-        return Math.min(1e6, this.base * this.ramp ** dt);
+      case 'start':
+        rate = this.base * this.ramp ** dt;
+        break;
       case 'settled':
-        return this.base * (1 + this.probe * dt);
+        rate = this.base * (1 + PROBE_LINEAR * dt + PROBE_CUBIC * dt ** 3);
+        break;
+      case 'headers':
+        rate = this.base;
+        break;
       default: {
         const never: never = this.phaseValue;
         return never;
       }
     }
+    return Math.min(this.ceiling * CEILING_SHARE, MAX_RATE, rate);
   }
 
-  /** A request was accepted (any answer but 429) at time `t`. */
+  /** A request sent at `t` was accepted (any answer but 429). */
   onAccepted(t: number): void {
-    if (this.startedAt === undefined) this.startedAt = t;
-    if (this.phaseValue === 'fixed') return;
-    // Sent before the request the server found its bucket empty for: paid for before that moment
-    // (so it belongs to the first episode's burst, if that is still being measured).
-    if (t < this.logStart) {
-      if (this.firstEpisode !== undefined && t <= this.firstEpisode.end) this.firstEpisode.log.push(t);
+    this.baseTime ??= t;
+    this.startedAt ??= t;
+    // Sent before the last 429 was sent, answered after it (a slow server): it belongs to the
+    // stretch before, which the next fit reads again.
+    if (this.lastEpisode !== undefined && t <= this.lastEpisode) {
+      const home = this.segments.find((s) => t <= s.end && (t > s.start || s.startFull));
+      if (home !== undefined) insertSorted(home.accepted, t);
       return;
     }
-    if (this.log.length > 0 && t < (this.log[this.log.length - 1] as number)) this.sorted = false;
     this.log.push(t);
-    if (this.log.length > this.maxLog) {
-      // Dropping history: assume the bucket was full where the kept log starts (conservative:
-      // it makes the estimate lower, never higher).
-      const drop = this.log.length - Math.floor(this.maxLog / 2);
-      this.logStart = this.log[drop - 1] as number;
-      this.log = this.log.slice(drop);
-      this.logStartTokens = Number.isFinite(this.burstEstimate) ? this.burstEstimate : 0;
-    }
+    if (this.log.length > 500_000) this.log = this.log.slice(-250_000); // older history: conservative
+  }
+
+  /** The server stated its quota: `perSecond` sustainable requests per second. */
+  onStatedRate(perSecond: number, t: number): void {
+    if (!(perSecond > 0)) return;
+    this.rateAt(t);
+    this.phaseValue = 'headers';
+    this.base = HEADER_HEADROOM * perSecond;
+    this.baseTime = t;
+    this.lastEstimate = perSecond;
   }
 
   /**
-   * A new throttling episode: the first 429 at time `t`; the run pauses until `pauseEnd`.
-   * (429s that arrive during the pause belong to the same episode and are not reported.)
+   * The first 429 of a throttling episode, for a request sent at `t`; the run resumes at
+   * `resumeAt`. 429s for requests sent before it belong to the same episode (the scheduler
+   * reports only the first).
    */
-  onThrottled(t: number, pauseEnd: number): ThrottleDecision {
+  onThrottled(t: number, resumeAt: number): ThrottleDecision {
     const current = this.rateAt(t);
-    if (this.phaseValue === 'fixed') {
-      const cap = this.fixedRate as number;
-      this.base = Math.max(cap * 0.5, (current ?? cap) * 0.9);
-      this.baseTime = pauseEnd;
-      return { rate: this.base, estimate: undefined, phase: 'fixed' };
-    }
-
-    if (this.phaseValue === 'discover') {
-      const firstLog = this.log.filter((at) => at <= t).sort((a, b) => a - b);
-      const accepted = firstLog.length;
-      const elapsedMs = Math.max(0, t - (this.startedAt ?? t));
-      this.firstEpisode = { log: firstLog, end: t };
-      this.burstEstimate = Infinity;
-      // The accepted count is mostly the server's burst; spread over at least a second it is a
-      // first guess the ramp starts from.
-      this.base = Math.max(5, accepted / Math.max(1, elapsedMs / 1000));
-      this.baseTime = pauseEnd;
-      this.phaseValue = 'ramp';
-      this.resetLog(t);
-      return { rate: this.base, estimate: undefined, phase: this.phaseValue };
-    }
-
-    let estimate = this.solve(t);
-    if (this.firstEpisode !== undefined) {
-      // The burst is the bucket level at the last moment it was full during the first episode:
-      // the largest (accepted − R·time) over the windows ending at the first 429. It only matters
-      // when the bucket could not refill fully during a pause (burst < R·pause). Measured bursts
-      // come out somewhat low (requests in flight, clock skew), and a low burst makes the
-      // estimate high, which costs pauses; so the capacity is used only when the burst is clearly
-      // smaller than half a second of requests, and otherwise the replay is uncapped (which can
-      // only err low).
-      const first = this.firstEpisode;
-      this.firstEpisode = undefined;
-      if (estimate !== undefined) {
-        const burst = estimateBurst(first.log.sort((a, b) => a - b), first.end, estimate);
-        if (burst < 0.5 * estimate) {
-          this.burstEstimate = burst;
-          for (let i = 0; i < 4 && estimate !== undefined; i++) {
-            const next = this.solve(t);
-            if (next === undefined) break;
-            const converged = Math.abs(next - estimate) / estimate < 0.005;
-            estimate = next;
-            if (converged) break;
-            this.burstEstimate = estimateBurst(first.log, first.end, estimate);
-          }
-        }
-      }
-    }
-    const wasRamp = this.phaseValue === 'ramp';
-    let next: number;
-    if (estimate === undefined) {
-      next = (current ?? this.base) * 0.85;
+    this.log.sort((a, b) => a - b);
+    const accepted = this.log.filter((at) => at <= t);
+    let estimate: number | undefined;
+    let capacity: number | undefined;
+    const segment: Segment = { start: this.lastEpisode ?? this.startedAt ?? t, startFull: this.lastEpisode === undefined, accepted, end: t };
+    this.segments = [...this.segments.filter((s) => s.end > t - SEGMENT_MEMORY_MS).slice(-3), segment];
+    if (this.lastEpisode === undefined || this.phaseValue === 'start') {
+      // Slow start: the rate the last accepted requests actually went out at had not crossed
+      // the limit. (A large saved-up burst could have hidden the crossing; the next 429 tells.)
+      estimate = recentRate(accepted) ?? current / this.ramp;
     } else {
-      next = estimate * this.headroom;
-      // The ramp overshoots on purpose, so its estimate is trusted; once settled, a 429 means
-      // we probed too high: never go up, never collapse.
-      if (!wasRamp && current !== undefined) next = Math.min(current * 0.98, Math.max(current * 0.5, next));
+      const fit = solveLimit(this.segments, this.lastCapacity);
+      estimate = fit?.rate;
+      capacity = fit?.capacity;
     }
-    this.lastEstimate = estimate;
-    this.base = Math.max(0.5, next);
-    this.baseTime = pauseEnd;
+    // A 429 always lowers the rate, by at least 2 % and at most by half at a time: the fit can
+    // err low (a pause mistaken for saved-up requests) and a rate too low is slow to recover.
+    let next = estimate === undefined ? current * 0.5 : estimate * this.headroom;
+    next = Math.max(current * 0.5, Math.min(next, current * 0.98));
     this.phaseValue = 'settled';
-    this.resetLog(t);
-    return { rate: this.base, estimate, phase: this.phaseValue };
-  }
-
-  private resetLog(t: number): void {
-    // Requests sent before the 429'd one but answered after it already paid their token.
+    this.base = Math.max(0.05, next);
+    this.baseTime = resumeAt;
+    this.lastEpisode = t;
+    this.lastEstimate = estimate;
+    this.lastCapacity = capacity;
+    // Requests sent after the 429'd one but answered later belong to the next stretch.
     this.log = this.log.filter((at) => at > t);
-    this.sorted = false;
-    this.logStart = t;
-    this.logStartTokens = 0; // the server's bucket is empty when it answers 429
+    return { rate: this.base, estimate, capacity, phase: this.phaseValue };
   }
+}
 
-  /** The rate R (req/s) for which a bucket replaying the accepted log is empty at `t`. */
-  private solve(t: number): number | undefined {
-    const target = 0.5;
-    let lo = 0.05;
-    let hi = 1e5;
-    if (this.tokensLeft(hi, t) < target) return undefined;
-    if (this.tokensLeft(lo, t) > target) return lo;
-    for (let i = 0; i < 50; i++) {
-      const mid = Math.sqrt(lo * hi);
-      if (this.tokensLeft(mid, t) < target) lo = mid;
-      else hi = mid;
-      if (hi / lo < 1.0005) break;
-    }
-    return (lo + hi) / 2;
-  }
+function insertSorted(list: number[], t: number): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as number) > t) i--;
+  list.splice(i, 0, t);
+}
 
-  private tokensLeft(ratePerSecond: number, end: number): number {
-    if (!this.sorted) {
-      // Send times arrive in response order, which differs slightly from send order.
-      this.log.sort((a, b) => a - b);
-      this.sorted = true;
+/** The rate the last few accepted requests were sent at (req/s), from their spacing. */
+function recentRate(accepted: readonly number[]): number | undefined {
+  const n = Math.min(3, accepted.length - 1);
+  if (n < 1) return undefined;
+  const span = (accepted[accepted.length - 1] as number) - (accepted[accepted.length - 1 - n] as number);
+  return span > 0 ? (n * 1000) / span : undefined;
+}
+
+/** The accepted send times between two 429s (or from the start, when the server was full). */
+export interface Segment {
+  start: number;
+  /** True for the stretch from the run's start: the server is taken to have been full then. */
+  startFull: boolean;
+  /** Ascending send times of accepted requests. */
+  accepted: number[];
+  /** The send time of the 429 that ended it: the server was empty then. */
+  end: number;
+}
+
+const SEGMENT_MEMORY_MS = 60_000;
+/** Tokens a replay may go below empty before it counts as a misfit: send times are not arrival times. */
+const OVERDRAFT_SLACK = 0.3;
+const CAPACITIES = [1, 1.5, 2, 3, 4, 6, 8, 11, 16, 22, 32, 45, 64, 90, 128, 180, 256, 360, 512, 720, 1024, 1450, 2048, 4096, 8192, Infinity];
+
+/**
+ * R and C of a bucket that explain the recent stretches between 429s: for each capacity C, the
+ * rate R that empties the bucket exactly at the latest 429 (having been empty at the one before);
+ * of those, the (R, C) whose replay of the earlier stretches also ends empty at their 429s and
+ * never has to let a request through on an empty bucket. Of the fits within one token of the
+ * best, the highest rate: a rate too high costs one more 429, a rate too low costs throughput
+ * for the rest of the run.
+ * Exported for tests.
+ */
+export function solveLimit(segments: readonly Segment[], knownCapacity?: number): { rate: number; capacity: number } | undefined {
+  const latest = segments[segments.length - 1];
+  if (latest === undefined || latest.accepted.length === 0 || latest.end <= latest.start) return undefined;
+  const fits: { rate: number; capacity: number; misfit: number }[] = [];
+  for (const capacity of CAPACITIES) {
+    const rate = solveRate(latest, capacity);
+    let misfit = 2 * overdraft(latest, capacity, rate);
+    for (const s of segments) {
+      if (s === latest) continue;
+      const left = replayTokens(s.accepted, s.start, s.startFull ? capacity : 0, capacity, rate, s.end);
+      misfit += Math.abs(left - 0.5) + 2 * overdraft(s, capacity, rate);
     }
-    return replayTokens(this.log, this.logStart, this.logStartTokens, this.burstEstimate, ratePerSecond, end);
+    fits.push({ rate, capacity, misfit });
   }
+  const least = Math.min(...fits.map((f) => f.misfit));
+  const candidates = fits.filter((f) => f.misfit <= least + 1).sort((a, b) => b.rate - a.rate);
+  // A server's burst does not change when its rate does: when the capacity an earlier fit found
+  // still fits, keep it (a limit that dropped is then followed at once, not 2 % at a time).
+  const known = knownCapacity === undefined ? undefined : candidates.find((f) => Math.abs(Math.log(f.capacity / knownCapacity)) < 0.2);
+  const good = known ?? candidates[0];
+  const window = slidingWindowFit(segments);
+  // A window fits only when every 429 came as the window's count reached the most ever seen in
+  // one: a sliding window, or a bucket used in bursts of its whole capacity. A bucket fit of the
+  // same log errs either way (the time spent sending the quota taken for refill, or a tiny burst
+  // for a high rate), so the window wins.
+  if (window !== undefined) return window;
+  return good === undefined ? undefined : { rate: good.rate, capacity: good.capacity };
+}
+
+const WINDOWS_S = [1, 2, 5, 10, 15, 30, 60];
+
+/**
+ * N requests in any W seconds: fits when, at every recent 429, the requests accepted in the W
+ * seconds before it were (within two) the most accepted in any W seconds of the log. Rate N/W.
+ */
+function slidingWindowFit(segments: readonly Segment[]): { rate: number; capacity: number } | undefined {
+  const log = segments.flatMap((s) => s.accepted);
+  const ends = segments.map((s) => s.end);
+  // At least two 429s after the first to judge by: one alone fits any window.
+  if (ends.length < 3 || log.length < 2) return undefined;
+  for (const w of WINDOWS_S) {
+    const ms = w * 1000;
+    if (log[log.length - 1]! - log[0]! < ms) break;
+    let most = 0;
+    for (let i = 0, j = 0; i < log.length; i++) {
+      while (log[i]! - log[j]! >= ms) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    const fits = ends.slice(1).every((end) => {
+      const inWindow = log.filter((at) => at > end - ms && at <= end).length;
+      return inWindow >= most - Math.max(2, most * 0.03);
+    });
+    if (fits && most >= 2) return { rate: most / w, capacity: most };
+  }
+  return undefined;
+}
+
+function solveRate(s: Segment, capacity: number): number {
+  const target = 0.5;
+  const startTokens = s.startFull ? capacity : 0;
+  let lo = 0.01;
+  // A server faster than the requests were sent would never have run empty; requests sent in
+  // the same instant as the 429 would otherwise let any rate explain it.
+  let hi = Math.min(MAX_RATE, 1.25 * (sendingRate(s.accepted) ?? MAX_RATE));
+  if (replayTokens(s.accepted, s.start, startTokens, capacity, lo, s.end) > target) return lo;
+  for (let i = 0; i < 60 && hi / lo > 1.0005; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (replayTokens(s.accepted, s.start, startTokens, capacity, mid, s.end) < target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Requests per second over the stretch the log was sent in; undefined for fewer than 3. */
+function sendingRate(accepted: readonly number[]): number | undefined {
+  if (accepted.length < 3) return undefined;
+  const span = (accepted[accepted.length - 1] as number) - (accepted[0] as number);
+  return span > 0 ? ((accepted.length - 1) * 1000) / span : undefined;
+}
+
+/** How far below empty a replay had to go to let the log through (0 when it never did). */
+function overdraft(s: Segment, capacity: number, ratePerSecond: number): number {
+  const perMs = ratePerSecond / 1000;
+  let tokens = s.startFull ? capacity : 0;
+  let last = s.start;
+  let worst = 0;
+  for (const at of s.accepted) {
+    tokens = Math.min(capacity, tokens + Math.max(0, at - last) * perMs) - 1;
+    last = Math.max(last, at);
+    // A token of slack: send times are not arrival times.
+    if (tokens < -OVERDRAFT_SLACK) worst = Math.max(worst, -OVERDRAFT_SLACK - tokens);
+  }
+  return worst;
 }
 
 /**
  * Tokens left at `end` in a bucket (refill `ratePerSecond`, capacity `cap`) that held `startTokens`
  * at `start` and paid one token per accepted request at the times in `accepted` (ascending, ms).
+ * A request it had no token for is let through anyway (the log says the server accepted it).
  * Exported for tests.
  */
 export function replayTokens(accepted: readonly number[], start: number, startTokens: number, cap: number, ratePerSecond: number, end: number): number {
@@ -244,22 +334,25 @@ export function replayTokens(accepted: readonly number[], start: number, startTo
   let tokens = startTokens;
   let last = start;
   for (const at of accepted) {
-    tokens = Math.min(cap, tokens + (at - last) * perMs) - 1;
-    last = at;
+    tokens = Math.min(cap, tokens + Math.max(0, at - last) * perMs) - 1;
+    last = Math.max(last, at);
   }
   return Math.min(cap, tokens + Math.max(0, end - last) * perMs);
 }
 
 /**
- * The fullest the bucket was during a log that ended with it empty at `end`: the largest
- * (requests accepted in [a, end]) − R·(end − a) over the window starts a. Exported for tests.
+ * The least the server must have saved up to accept the log at rate R: the largest
+ * (requests in [a, b]) − R·(b − a) over all stretches. Exported for tests.
  */
-export function estimateBurst(accepted: readonly number[], end: number, ratePerSecond: number): number {
+export function largestBurst(accepted: readonly number[], ratePerSecond: number): number {
   const perMs = ratePerSecond / 1000;
-  let best = 1;
-  for (let i = accepted.length - 1; i >= 0; i--) {
-    const value = accepted.length - i - (end - (accepted[i] as number)) * perMs;
-    if (value > best) best = value;
+  let best = 0;
+  let minPrefix = Infinity;
+  for (let i = 0; i < accepted.length; i++) {
+    const at = accepted[i] as number;
+    // requests in [a, b] = i − a + 1; value = (i − R·t_i) − (a − R·t_a) + 1.
+    minPrefix = Math.min(minPrefix, i - perMs * at);
+    best = Math.max(best, i - perMs * at - minPrefix + 1);
   }
   return best;
 }

@@ -1,86 +1,94 @@
 /**
- * A token bucket shared by every request of a run: `rate` tokens per second, at most `burst`
- * saved up. Clock and sleep are injected so tests can drive it without waiting.
+ * The pacer of one class of requests: at most `rate` sends per second, evenly spaced, at most
+ * `burst` (default 1) back to back. Clock and sleep are injected so tests drive it without waiting.
  *
- * `take()` reserves a token immediately (the balance may go negative) and then sleeps until the
- * reservation is covered, so concurrent callers queue up in order and the long-run rate holds even
- * when timers fire late.
+ * It is the generic cell rate algorithm: `next` is the earliest time the next request may go.
+ * A `take()` reserves its slot at once (so concurrent callers queue in order and the long-run
+ * rate holds when timers fire late), then sleeps until it. With the default burst of 1, two
+ * guards keep a server whose own burst is 1 from ever seeing two requests closer than it allows:
+ * no saved-up slots, and a request that wakes up late pushes the ones behind it back instead of
+ * letting them catch up at once (each send is at least 0.985 intervals after the one before).
  */
 export interface TokenBucketOptions {
-  /** Tokens per second; `undefined` = unlimited. */
+  /** Sends per second; `undefined` = unlimited. */
   rate: number | undefined;
-  /** Largest balance; default: 20 ms worth of tokens, at least 1 (smooth sending, small bursts). */
+  /** Largest number of requests sent back to back (default 1). */
   burst?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
 
+const MIN_GAP = 0.985;
+
 export class TokenBucket {
-  private ratePerMs: number | undefined;
-  private burst: number;
-  private readonly fixedBurst: number | undefined;
-  private tokens: number;
-  private last: number;
+  private intervalMs: number | undefined;
+  private readonly burst: number;
+  private next: number;
+  private lastSent = -Infinity;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: TokenBucketOptions) {
     this.now = options.now;
     this.sleep = options.sleep;
-    this.fixedBurst = options.burst;
-    this.ratePerMs = undefined;
-    this.burst = 1;
+    this.burst = Math.max(1, options.burst ?? 1);
+    this.next = -Infinity; // the whole burst is there at the start
     this.setRate(options.rate);
-    this.tokens = this.burst;
-    this.last = this.now();
   }
 
-  /** Requests per second, or undefined when unlimited. */
+  /** Sends per second, or undefined when unlimited. */
   get rate(): number | undefined {
-    return this.ratePerMs === undefined ? undefined : this.ratePerMs * 1000;
+    return this.intervalMs === undefined ? undefined : 1000 / this.intervalMs;
   }
 
-  /** Changes the rate from now on (tokens already reserved keep their place). */
+  /** Changes the rate from now on (slots already reserved keep their place). */
   setRate(rate: number | undefined): void {
-    this.refill();
-    if (rate === undefined || !Number.isFinite(rate)) {
-      this.ratePerMs = undefined;
-      return;
-    }
-    const r = Math.max(0.01, rate);
-    this.ratePerMs = r / 1000;
-    this.burst = this.fixedBurst ?? Math.max(1, r * 0.02);
-    if (this.tokens > this.burst) this.tokens = this.burst;
+    this.intervalMs = rate === undefined || !Number.isFinite(rate) ? undefined : 1000 / Math.max(0.01, rate);
   }
 
-  /** Forgets saved-up tokens (after a pause the server's bucket is nearly empty, so do not burst). */
+  /** Forgets saved-up slots: the next request waits a whole interval from now. */
   drain(): void {
-    this.refill();
-    if (this.tokens > 0) this.tokens = 0;
-  }
-
-  /** Milliseconds a `take()` made now would wait (0 when a token is available). Does not reserve. */
-  waitTime(): number {
-    if (this.ratePerMs === undefined) return 0;
-    this.refill();
-    return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.ratePerMs;
-  }
-
-  /** Reserves one token and resolves when it may be used. */
-  async take(): Promise<void> {
-    if (this.ratePerMs === undefined) return;
-    this.refill();
-    this.tokens -= 1;
-    if (this.tokens >= 0) return;
-    const waitMs = -this.tokens / this.ratePerMs;
-    await this.sleep(waitMs);
-  }
-
-  private refill(): void {
     const t = this.now();
-    if (this.ratePerMs !== undefined) {
-      this.tokens = Math.min(this.burst, this.tokens + (t - this.last) * this.ratePerMs);
+    if (this.intervalMs !== undefined) this.next = Math.max(this.next, t + this.intervalMs * (this.burst - 1));
+  }
+
+  /**
+   * The server said at most `credit` more requests may pass right now (rate-limit headers):
+   * never send sooner than that allows, at this rate.
+   */
+  limitTo(credit: number): void {
+    if (this.intervalMs === undefined) return;
+    const t = this.now();
+    const earliest = t + (1 - credit) * this.intervalMs - (this.burst - 1) * this.intervalMs;
+    this.next = Math.max(this.next, earliest);
+  }
+
+  /** Milliseconds a `take()` made now would wait (0 when it could go now). Does not reserve. */
+  waitTime(): number {
+    if (this.intervalMs === undefined) return 0;
+    return Math.max(0, this.slotFor(this.now()) - this.now());
+  }
+
+  /** Reserves the next slot and resolves when it has come. */
+  async take(): Promise<void> {
+    const interval = this.intervalMs;
+    if (interval === undefined) return;
+    const t = this.now();
+    const slot = this.slotFor(t);
+    this.next = slot + interval;
+    if (slot > t) await this.sleep(slot - t);
+    // Woken late: keep the gap to the previous send, and move the queue behind us back
+    // (with a burst of 1 only: a larger burst means back-to-back sends are fine).
+    const gapLeft = this.burst > 1 ? 0 : this.lastSent + MIN_GAP * interval - this.now();
+    if (gapLeft > 0) {
+      this.next += gapLeft;
+      await this.sleep(gapLeft);
     }
-    this.last = t;
+    this.lastSent = this.now();
+  }
+
+  private slotFor(t: number): number {
+    const interval = this.intervalMs as number;
+    return Math.max(this.next, t - (this.burst - 1) * interval);
   }
 }

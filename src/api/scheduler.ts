@@ -1,4 +1,5 @@
-import { aimdOnAccepted, aimdOnThrottle, initialAimd, type AimdState } from './concurrency-control.js';
+import { concurrencyFor, smoothRoundTrip } from './concurrency-control.js';
+import type { StatedQuota } from './rate-limit-headers.js';
 import { RateControl, type RatePhase } from './rate-control.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ClientEvent } from './types.js';
@@ -7,12 +8,18 @@ import type { ClientEvent } from './types.js';
  * The one request scheduler of a run: every request (reads, writes, retries) passes through it.
  * It combines
  *  - a global pause: after a 429 (or a 503 with Retry-After) nobody sends until the server's
- *    Retry-After has passed, not just the request that got it;
- *  - a concurrency limit, AIMD-adjusted below the cap on 429;
- *  - a token bucket whose rate is fixed (`rate`) or learned from the 429s (see rate-control.ts).
+ *    Retry-After (or a jittered backoff when it sent none) has passed, not just the request that
+ *    got it;
+ *  - a pace per class of requests (reads, writes), learned from that class's 429s or read off
+ *    the server's rate-limit headers (see rate-control.ts), never above the user's rate: a
+ *    write-only quota never slows the reads;
+ *  - a concurrency limit that keeps in flight about rate × round trip, up to the user's cap.
  */
+export type RequestKind = 'read' | 'write';
+
 export interface SchedulerOptions {
   concurrency?: number;
+  /** The most requests per second the user allows (a ceiling for each class). */
   rate?: number | undefined;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -23,6 +30,9 @@ export interface SchedulerOptions {
 export interface Ticket {
   /** When the request was let through (ms, scheduler clock). */
   readonly sentAt: number;
+  readonly kind: RequestKind;
+  /** Position among the class's sends (episodes and header credit are counted in sends). */
+  readonly seq: number;
   release(): void;
 }
 
@@ -38,24 +48,37 @@ export interface SchedulerSnapshot {
   pausedMs: number;
 }
 
+interface ClassState {
+  readonly control: RateControl;
+  readonly pacer: TokenBucket;
+  sent: number;
+  /** Sends with a smaller seq were on their way when the current episode began. */
+  episodeSeq: number;
+  /** The longest RateLimit-Reset seen: the window, when the server does not state one. */
+  longestReset: number;
+  /** Lowered on each 429 while pacing by headers: the headers were not the whole truth. */
+  headerTrust: number;
+  lastRate: number | null;
+  lastPhase: RatePhase | undefined;
+}
+
 export class RequestScheduler {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly emit: (e: ClientEvent) => void;
-  private aimd: AimdState;
-  private readonly control: RateControl;
-  private readonly bucket: TokenBucket;
+  private readonly cap: number;
+  private limit: number;
+  private roundTrip: number | undefined;
+  private readonly classes: Record<RequestKind, ClassState>;
+  private lastKind: RequestKind = 'read';
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private pausedUntil = 0;
   private pauseStartedAt = 0;
-  private episodeStartedAt = -Infinity;
   private pauses = 0;
   private pausedMsTotal = 0;
   /** A pause whose end has not been reported yet (reported by the next request that passes it). */
   private pauseOpen = false;
-  private lastRateEmitted: number | null = null;
-  private lastPhaseEmitted: RatePhase | undefined;
 
   constructor(options: SchedulerOptions) {
     this.now = options.now;
@@ -68,32 +91,48 @@ export class RequestScheduler {
         // A progress renderer must never break the run.
       }
     };
-    this.aimd = initialAimd(options.concurrency ?? 8);
-    this.control = new RateControl({ fixedRate: options.rate });
-    this.bucket = new TokenBucket({ rate: options.rate, now: this.now, sleep: this.sleep });
-    this.lastRateEmitted = options.rate ?? null;
-    this.lastPhaseEmitted = this.control.phase;
+    this.cap = Math.max(1, Math.floor(options.concurrency ?? 8));
+    this.limit = this.cap;
+    const make = (): ClassState => {
+      const control = new RateControl({ ceiling: options.rate });
+      return {
+        control,
+        pacer: new TokenBucket({ rate: control.rateAt(this.now()), now: this.now, sleep: this.sleep }),
+        sent: 0,
+        episodeSeq: 0,
+        longestReset: 1,
+        headerTrust: 1,
+        lastRate: null,
+        lastPhase: undefined,
+      };
+    };
+    this.classes = { read: make(), write: make() };
   }
 
-  /** Waits for the pause to end, a concurrency slot and a rate token, in that order. */
-  async acquire(): Promise<Ticket> {
+  /** Waits for the pause to end, a concurrency slot and the class's pace, in that order. */
+  async acquire(kind: RequestKind = 'read'): Promise<Ticket> {
+    const c = this.classes[kind];
     await this.waitWhilePaused();
     await this.takeSlot();
     try {
       for (;;) {
         await this.waitWhilePaused();
-        this.updateRate();
-        await this.bucket.take();
-        // A pause may have begun while we waited for the token: then wait again.
+        this.updateRate(kind);
+        await c.pacer.take();
+        // A pause may have begun while we waited for our turn: then wait again.
         if (this.now() >= this.pausedUntil) break;
       }
     } catch (e) {
       this.releaseSlot();
       throw e;
     }
+    this.lastKind = kind;
+    const seq = c.sent++;
     let released = false;
     return {
       sentAt: this.now(),
+      kind,
+      seq,
       release: () => {
         if (released) return;
         released = true;
@@ -104,35 +143,35 @@ export class RequestScheduler {
 
   /**
    * Any answer other than 429 (including errors): the server had capacity for it. The send time
-   * is what counts for the rate estimate: the server takes its token when the request arrives.
+   * is what counts for the rate estimate: the server counts a request when it arrives. `quota`
+   * is what its rate-limit headers said, if any.
    */
-  onAccepted(ticket: Ticket): void {
-    this.control.onAccepted(ticket.sentAt);
-    const before = this.aimd.limit;
-    this.aimd = aimdOnAccepted(this.aimd);
-    if (this.aimd.limit !== before) {
-      this.emit({ type: 'concurrency', limit: this.aimd.limit, previous: before, cap: this.aimd.cap });
-      this.pump();
-    }
+  onAccepted(ticket: Ticket, quota?: StatedQuota): void {
+    const c = this.classes[ticket.kind];
+    const t = this.now();
+    c.control.onAccepted(ticket.sentAt);
+    this.roundTrip = smoothRoundTrip(this.roundTrip, Math.max(0, t - ticket.sentAt));
+    if (quota !== undefined) this.followQuota(c, ticket, quota);
+    this.updateLimit();
   }
 
   /**
    * A 429 for a request let through at `ticket.sentAt`. The first 429 of an episode pauses
-   * everyone, halves the concurrency and re-estimates the rate; 429s for requests that were
-   * already in flight when the episode began belong to it and change nothing more.
+   * everyone and re-estimates its class's rate; 429s for requests that were already on their way
+   * when the episode began belong to it and change nothing more.
    */
-  onThrottled(ticket: Ticket, retryAfterMs: number | undefined, fallbackMs: number): void {
-    if (ticket.sentAt < this.episodeStartedAt) return;
-    const t = this.now();
+  onThrottled(ticket: Ticket, retryAfterMs: number | undefined, fallbackMs: number, quota?: StatedQuota): void {
+    const c = this.classes[ticket.kind];
+    if (ticket.seq < c.episodeSeq) return;
+    c.episodeSeq = c.sent;
     const waitMs = Math.max(50, retryAfterMs ?? fallbackMs);
-    this.episodeStartedAt = t;
     this.pause(waitMs, 429);
-    const before = this.aimd.limit;
-    this.aimd = aimdOnThrottle(this.aimd);
-    if (this.aimd.limit !== before) this.emit({ type: 'concurrency', limit: this.aimd.limit, previous: before, cap: this.aimd.cap });
-    const decision = this.control.onThrottled(ticket.sentAt, this.pausedUntil);
-    this.bucket.setRate(decision.rate);
-    this.emitRate(decision.rate ?? null, true);
+    if (c.control.phase === 'headers') c.headerTrust *= 0.95;
+    const decision = c.control.onThrottled(ticket.sentAt, this.pausedUntil);
+    if (quota !== undefined) this.followQuota(c, ticket, quota);
+    c.pacer.setRate(c.control.rateAt(this.now()));
+    this.emitRate(ticket.kind, decision.rate, true);
+    this.updateLimit();
   }
 
   /** A 503 (or other answer) with Retry-After: pause everyone, but it says nothing about the rate. */
@@ -142,19 +181,43 @@ export class RequestScheduler {
 
   snapshot(): SchedulerSnapshot {
     const t = this.now();
-    const rate = this.control.rateAt(t);
+    const c = this.classes[this.classes.write.sent > 0 ? 'write' : this.lastKind];
     const paused = t < this.pausedUntil;
     return {
-      concurrency: this.aimd.limit,
-      concurrencyCap: this.aimd.cap,
+      concurrency: this.limit,
+      concurrencyCap: this.cap,
       inFlight: this.active,
-      rate: rate ?? null,
-      estimatedServerRate: this.control.estimate ?? null,
-      phase: this.control.phase,
+      rate: c.control.rateAt(t),
+      estimatedServerRate: c.control.estimate ?? null,
+      phase: c.control.phase,
       paused,
       pauses: this.pauses,
       pausedMs: this.pausedMsTotal + (this.pauseOpen ? Math.min(t, this.pausedUntil) - this.pauseStartedAt : 0),
     };
+  }
+
+  private followQuota(c: ClassState, ticket: Ticket, quota: StatedQuota): void {
+    const t = this.now();
+    if (quota.resetSeconds !== undefined) c.longestReset = Math.max(c.longestReset, quota.resetSeconds);
+    if (quota.limit !== undefined) c.control.onStatedRate((c.headerTrust * quota.limit) / (quota.windowSeconds ?? c.longestReset), t);
+    const rate = c.control.rateAt(t);
+    c.pacer.setRate(rate);
+    // What the server had left when it counted this request, less what was sent after it,
+    // plus what it refilled since at the stated rate.
+    const sentSince = c.sent - ticket.seq - 1;
+    c.pacer.limitTo(quota.remaining - sentSince + (rate * Math.max(0, t - ticket.sentAt)) / 1000);
+  }
+
+  private updateLimit(): void {
+    // The classes in use share the slots; one still in its slow start has no rate to go by yet.
+    const inUse = [this.classes.read, this.classes.write].filter((c) => c.sent > 0);
+    const starting = inUse.length === 0 || inUse.some((c) => c.control.phase === 'start');
+    const rate = inUse.reduce((sum, c) => sum + c.control.rateAt(this.now()), 0);
+    const next = starting ? this.cap : concurrencyFor(rate, this.roundTrip, this.cap);
+    if (next === this.limit) return;
+    this.emit({ type: 'concurrency', limit: next, previous: this.limit, cap: this.cap });
+    this.limit = next;
+    this.pump();
   }
 
   private pause(ms: number, status: number): void {
@@ -195,28 +258,26 @@ export class RequestScheduler {
     }
   }
 
-  private updateRate(): void {
-    const rate = this.control.rateAt(this.now());
-    if (rate !== this.bucket.rate) this.bucket.setRate(rate);
-    this.emitRate(rate ?? null, false);
+  private updateRate(kind: RequestKind): void {
+    const c = this.classes[kind];
+    const rate = c.control.rateAt(this.now());
+    if (rate !== c.pacer.rate) c.pacer.setRate(rate);
+    this.emitRate(kind, rate, false);
   }
 
-  private emitRate(rate: number | null, force: boolean): void {
-    const phase = this.control.phase;
-    const prev = this.lastRateEmitted;
-    const changed =
-      force ||
-      phase !== this.lastPhaseEmitted ||
-      (prev === null) !== (rate === null) ||
-      (prev !== null && rate !== null && Math.abs(rate - prev) / prev >= 0.05);
+  private emitRate(kind: RequestKind, rate: number, force: boolean): void {
+    const c = this.classes[kind];
+    const phase = c.control.phase;
+    const prev = c.lastRate;
+    const changed = force || phase !== c.lastPhase || prev === null || Math.abs(rate - prev) / prev >= 0.05;
     if (!changed) return;
-    this.lastRateEmitted = rate;
-    this.lastPhaseEmitted = phase;
-    this.emit({ type: 'rate', rate, previous: prev, estimate: this.control.estimate ?? null, phase });
+    c.lastRate = rate;
+    c.lastPhase = phase;
+    this.emit({ type: 'rate', rate, previous: prev, estimate: c.control.estimate ?? null, phase });
   }
 
   private takeSlot(): Promise<void> {
-    if (this.active < this.aimd.limit) {
+    if (this.active < this.limit) {
       this.active++;
       return Promise.resolve();
     }
@@ -229,7 +290,7 @@ export class RequestScheduler {
   }
 
   private pump(): void {
-    while (this.active < this.aimd.limit && this.waiting.length > 0) {
+    while (this.active < this.limit && this.waiting.length > 0) {
       this.active++;
       (this.waiting.shift() as () => void)();
     }

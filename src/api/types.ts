@@ -23,9 +23,12 @@ export interface ClientOptions {
   token: TokenProvider;
   /** undici dispatcher; default: a keep-alive Agent owned (and closed) by the client. */
   dispatcher?: Dispatcher;
-  /** Requests per second for the whole run; undefined = learn the server's limit from its 429s. */
+  /**
+   * The most requests per second to send, a ceiling and not a belief: under it the server's limit
+   * is still learned from its 429s (or read from its rate-limit headers). Undefined = no ceiling.
+   */
   rate?: number;
-  /** Cap of requests in flight (AIMD-adjusted below it on 429). @default 8 */
+  /** Cap of requests in flight (about rate × round trip are kept in flight below it). @default 8 */
   concurrency?: number;
   /** Retries of a read after 5xx, timeouts and resets. @default 6 */
   maxRetries?: number;
@@ -82,10 +85,10 @@ export interface ClientStats {
   pauses: number;
   /** Total time the run spent paused, ms. */
   pausedMs: number;
-  /** Current concurrency limit (AIMD) and its cap. */
+  /** Current concurrency limit (rate × round trip, with room) and its cap. */
   concurrency: number;
   concurrencyCap: number;
-  /** Current rate limit in requests per second; null = no limit (still discovering). */
+  /** The pace in requests per second (of writes, once any were sent). */
   rate: number | null;
   /** The server limit learned from 429s (req/s), null until learned. */
   estimatedServerRate: number | null;

@@ -84,6 +84,8 @@ export interface Plan {
   policy: { reasonRequiredFor: string[] };
   /** Requests planning used (reads), so the cost of a plan is visible. */
   readRequests: number;
+  /** Why the plan exists (`plan --message`); the title of every view. */
+  message?: string;
   /** For rollback files: the plan whose apply produced it. */
   parentPlanChecksum?: string;
   entries: PlanEntry[];

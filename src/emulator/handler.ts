@@ -7,7 +7,7 @@ import { applyJsonPatch, checkPatchBody } from './apply-patch.js';
 import type { Faults } from './faults.js';
 import { headerValue, type EmulatorRequest, type EmulatorResponse } from './http-types.js';
 import { ListCache, parseListQuery, renderPage } from './paging.js';
-import type { TokenBucket } from './rate-limit.js';
+import type { RateLimitPolicy } from './rate-limit.js';
 import {
   checkNewReferralSchema,
   checkReferralSchema,
@@ -29,7 +29,7 @@ import { newETag, type ReferralStore } from './store.js';
 export interface HandlerOptions {
   /** Exact bearer token to require; any non-empty bearer token when undefined. */
   token?: string;
-  rateLimit?: TokenBucket;
+  rateLimit?: RateLimitPolicy;
   faults?: Faults;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (message: string) => void;
@@ -233,12 +233,17 @@ export function createHandler(store: ReferralStore, options: HandlerOptions = {}
   };
 
   const answer = (req: EmulatorRequest): EmulatorResponse => {
-    const wait = options.rateLimit?.take();
-    if (wait !== undefined) {
-      return json(429, JSON.stringify({ statusCode: 429, message: `Rate limit is exceeded. Try again in ${wait} seconds.` }), {
-        'Retry-After': String(wait),
-      });
+    const verdict = options.rateLimit?.check(req.method);
+    if (verdict?.refusedForSeconds !== undefined) {
+      const wait = verdict.refusedForSeconds;
+      return json(429, JSON.stringify({ statusCode: 429, message: `Rate limit is exceeded. Try again in ${wait} seconds.` }), verdict.headers);
     }
+    const response = answerUnthrottled(req);
+    if (verdict !== undefined) Object.assign(response.headers, verdict.headers);
+    return response;
+  };
+
+  const answerUnthrottled = (req: EmulatorRequest): EmulatorResponse => {
     const auth = headerValue(req, 'authorization');
     const authorised = expectedAuth === undefined ? auth !== undefined && /^Bearer\s+\S/i.test(auth) : auth === expectedAuth;
     if (!authorised) {

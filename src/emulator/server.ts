@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Referral } from '../core/referral.js';
-import { dataFileExists, readReferralsFile, writeReferralsFile } from './data-file.js';
+import { checkDataFile, dataFileExists, readReferralsFile, writeReferralsFile } from './data-file.js';
 import { Faults } from './faults.js';
 import { generateReferrals } from './generate.js';
 import { createHandler } from './handler.js';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.js';
-import { TokenBucket } from './rate-limit.js';
+import { RateLimitPolicy, type RateLimitHeaderStyle, type RateStep, type RetryAfterMode } from './rate-limit.js';
+import type { LimiterShape } from './limiter-shapes.js';
 import { ReferralStore, type EmulatorStats } from './store.js';
 
 /** The node:http adapter: binds a port and hands socket-free requests to the handler. */
@@ -27,10 +28,22 @@ export interface EmulatorOptions {
   referrals?: Referral[];
   /** Require exactly `Authorization: Bearer <token>`; any bearer token when unset. */
   token?: string;
-  /** Requests per second before 429s (token bucket); unlimited when unset. */
+  /** Requests per second before 429s (every API request); unlimited when unset. */
   rate?: number;
-  /** Token bucket size (default: rate). */
+  /** Token bucket size (default: one second of the rate). */
   burst?: number;
+  /** How the limit is counted (default `token-bucket`; see limiter-shapes.ts). */
+  limiter?: LimiterShape;
+  /** Window length in seconds for `fixed-window` and `sliding-window` (default 1). */
+  windowSeconds?: number;
+  /** Requests per second for writes (PATCH/PUT/POST) alone: a separate write quota. */
+  writeRate?: number;
+  /** A limit that changes mid-run: rates from given seconds on (see rate-limit.ts). */
+  rateSchedule?: RateStep[];
+  /** `auto` (default): Retry-After in whole seconds, rounded up; `none`: no Retry-After. */
+  retryAfter?: RetryAfterMode;
+  /** Send rate-limit headers on every API answer: IETF `RateLimit-*`, APIM `x-ratelimit-*`, or both. */
+  rateLimitHeaders?: RateLimitHeaderStyle;
   /** Mean latency added to each API request, ms (±25% jitter). */
   latencyMs?: number;
   /** Probability of a 500/503 before the request is processed. */
@@ -57,6 +70,7 @@ export interface EmulatorHandle {
 }
 
 function startingData(options: EmulatorOptions): Referral[] {
+  if (options.dataFile !== undefined) checkDataFile(options.dataFile);
   if (options.dataFile !== undefined && dataFileExists(options.dataFile)) return readReferralsFile(options.dataFile);
   const data: Referral[] = [];
   if (options.generate !== undefined && options.generate > 0) data.push(...generateReferrals(options.generate, options.randomSeed ?? 1));
@@ -91,9 +105,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.resetAfterCommitRate === undefined ? {} : { resetAfterCommitRate: options.resetAfterCommitRate }),
     seed: options.randomSeed ?? 1,
   });
+  const rateLimit = new RateLimitPolicy({
+    limiter: options.limiter ?? 'token-bucket',
+    rate: options.rate,
+    writeRate: options.writeRate,
+    burst: options.burst,
+    windowSeconds: options.windowSeconds,
+    schedule: options.rateSchedule,
+    retryAfter: options.retryAfter ?? 'auto',
+    headers: options.rateLimitHeaders,
+  });
   const handler = createHandler(store, {
     ...(options.token === undefined ? {} : { token: options.token }),
-    ...(options.rate === undefined ? {} : { rateLimit: new TokenBucket({ rate: options.rate, ...(options.burst === undefined ? {} : { burst: options.burst }) }) }),
+    ...(rateLimit.active ? { rateLimit } : {}),
     ...(faults.active ? { faults } : {}),
     ...(options.log === undefined ? {} : { log: options.log }),
   });

@@ -8,6 +8,8 @@ import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
 import { archivePreviousResults } from '../files/run-archive.js';
 import { runFilesFor } from '../files/run-files.js';
+import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
 import { diskFullStop } from './disk-full.js';
 import { ENTRY_OUTCOMES, type ApplyEvent, type ApplySummary, type EntryOutcome, type EntryResult } from './events.js';
@@ -82,6 +84,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const lock = acquireLock(files.lock, plan.checksum, options.lock);
   if (lock.tookOver !== undefined) emit({ type: 'warning', message: lock.tookOver });
   try {
+    // Every file this run writes is checked before anything is sent: a planted link (or a file
+    // of another user) is refused now, not after the referrals changed; a wider mode is narrowed.
+    checkPrivateTarget(files.journal, 'journal', { append: true });
+    checkPrivateTarget(files.rollback, 'rollback file');
+    checkPrivateTarget(files.results, 'results file');
+    const leftovers = removeLeftoverTempFiles([options.planPath, files.rollback, files.results], files.lock, options.lock?.probe);
+    if (leftovers.length > 0) {
+      emit({ type: 'warning', message: `removed ${leftovers.length} temp file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}` });
+    }
     const replay = replayJournal(files.journal, plan.checksum);
     for (const w of replay.warnings) emit({ type: 'warning', message: w });
     const rollback = new RollbackFile(files.rollback, plan, options.planPath, now, options.files);

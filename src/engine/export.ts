@@ -6,8 +6,8 @@ import type { JsonValue, Referral } from '../core/referral.js';
 import type { ReferralsClient } from '../api/types.js';
 import { UsageError } from '../core/errors.js';
 import { matchesWhere, toODataFilter } from '../core/planner.js';
-import { reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
-import { writePrivateFileAtomic } from '../files/private-file.js';
+import { baselinePathFor, reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
+import { checkPrivateTarget, writePrivateFileAtomic } from '../files/private-file.js';
 import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
 import { loadWritablePaths } from '../schema/specs.js';
@@ -117,6 +117,9 @@ function renderYaml(referrals: readonly Referral[], columns: readonly ExportColu
  */
 export async function exportReferrals(options: ExportOptions): Promise<ExportResult> {
   const format = exportFormatFor(options.output, options.format);
+  // Refuse a planted link (or another user's file) before reading every referral, not after.
+  checkPrivateTarget(options.output, 'export file');
+  checkPrivateTarget(baselinePathFor(options.output), 'export baseline');
   const delimiter = options.delimiter ?? ',';
   if (format === 'csv' && ![',', ';', '\t'].includes(delimiter)) {
     throw new UsageError(`unsupported delimiter ${JSON.stringify(delimiter)}`, 'use one of "," ";" or "\\t" (tab): the ones `refplan validate` reads');

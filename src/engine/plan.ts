@@ -1,10 +1,13 @@
 import type { Change, ChangeSet } from '../core/changeset.js';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
+import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
+import { checkPlanMessage } from '../core/plan-purpose.js';
 import type { ReferralsClient } from '../api/types.js';
 import { planChanges } from '../core/planner.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 import { sealPlan, writePlan } from '../files/plan-file.js';
+import { checkPrivateTarget } from '../files/private-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
@@ -37,6 +40,8 @@ export interface CreatePlanOptions {
   csv?: ValidateOptions;
   /** Re-read every referral an export's rows select instead of trusting its baseline (rows then rebase on the current values). */
   refresh?: boolean;
+  /** Why the plan exists; recorded in the plan (and so covered by its checksum). */
+  message?: string;
 }
 
 export interface CreatePlanResult {
@@ -93,6 +98,14 @@ function rejectsFromDiagnostics(diagnostics: readonly Diagnostic[]): RejectRow[]
  * no plan and writes no file; nothing is ever written to the API.
  */
 export async function createPlan(options: CreatePlanOptions): Promise<CreatePlanResult> {
+  // Checked before anything is read, so a bad message costs no requests.
+  const purpose = options.message === undefined ? undefined : checkPlanMessage(options.message);
+  if (purpose !== undefined && !purpose.ok) throw new UsageError(purpose.problem, 'e.g. --message "Close the Q3 deals lost to competitors"');
+  if (options.output !== undefined) {
+    // A planted link (or another user's file) at the outputs is refused before anything is read.
+    checkPrivateTarget(options.output, 'plan file');
+    checkPrivateTarget(rejectsPathFor(options.output), 'rejects file');
+  }
   const startRequests = options.client.stats().requests;
   const readRequests = () => options.client.stats().requests - startRequests;
   const skipInvalid = options.skipInvalid === true;
@@ -187,7 +200,7 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   }
 
   // 5. Write the plan (0600, atomic, checksummed) and, with --skip-invalid, the rejects.
-  const body = { ...planned.plan, readRequests: readRequests() };
+  const body = { ...planned.plan, readRequests: readRequests(), ...(purpose?.ok === true ? { message: purpose.message } : {}) };
   let plan: Plan;
   let planPath: string | undefined;
   let rejectsPath: string | undefined;

@@ -223,7 +223,7 @@ export class JournalWriter {
   ): Promise<JournalWriter> {
     let fd: number;
     try {
-      fd = openPrivateAppend(path, files);
+      fd = openPrivateAppend(path, files, 'journal');
     } catch (e) {
       throw writeFailure(path, 'the journal', e);
     }

@@ -11,7 +11,7 @@ import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
 import { isDiskFull, type FileLayer } from './file-layer.js';
-import { writeFailure, writePrivateFileAtomic } from './private-file.js';
+import { checkPrivateTarget, writeFailure, writePrivateFileAtomic } from './private-file.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -41,6 +41,7 @@ export async function writePlan(path: string, body: Omit<Plan, 'checksum'>, opti
 /** Writes a plan sealed already (sealPlan); a full disk is a DiskFullError (exit 6), the old file left as it was. */
 export async function writeSealedPlan(path: string, plan: Plan, options: { files?: FileLayer } = {}): Promise<void> {
   try {
+    checkPrivateTarget(path, 'plan file'); // names the file as a plan file when refusing it
     await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n', options.files === undefined ? {} : { files: options.files });
   } catch (e) {
     throw isDiskFull(e) ? writeFailure(path, 'plan file', e) : writeError(path, e);
@@ -212,6 +213,7 @@ function readError(path: string, e: unknown): FileError {
 }
 
 function writeError(path: string, e: unknown): FileError {
+  if (e instanceof FileError) return e;
   const code = errnoOf(e);
   const why =
     code === 'ENOENT' ? `folder ${dirname(path)} does not exist`

@@ -1,119 +1,140 @@
 import { describe, expect, it } from 'vitest';
-import { aimdOnAccepted, aimdOnThrottle, initialAimd } from '../../src/api/concurrency-control.js';
-import { estimateBurst, RateControl, replayTokens } from '../../src/api/rate-control.js';
+import { fc, test } from '@fast-check/vitest';
+import { concurrencyFor, smoothRoundTrip } from '../../src/api/concurrency-control.js';
+import { largestBurst, RateControl, replayTokens, solveLimit, type Segment } from '../../src/api/rate-control.js';
 
-describe('AIMD concurrency', () => {
-  it('halves on throttle, never below 1', () => {
-    let s = initialAimd(8);
-    s = aimdOnThrottle(s);
-    expect(s.limit).toBe(4);
-    s = aimdOnThrottle(aimdOnThrottle(aimdOnThrottle(s)));
-    expect(s.limit).toBe(1);
-  });
-  it('grows by one per `limit` accepted responses, up to the cap', () => {
-    let s = aimdOnThrottle(initialAimd(8)); // 4
-    for (let i = 0; i < 3; i++) s = aimdOnAccepted(s);
-    expect(s.limit).toBe(4);
-    s = aimdOnAccepted(s);
-    expect(s.limit).toBe(5);
-    for (let i = 0; i < 1000; i++) s = aimdOnAccepted(s);
-    expect(s.limit).toBe(8);
-  });
-});
+/** Send times every `everyMs` from `from` (inclusive) to `to` (exclusive). */
+const evenly = (from: number, to: number, everyMs: number): number[] => {
+  const out: number[] = [];
+  for (let t = from; t < to; t += everyMs) out.push(t);
+  return out;
+};
 
 describe('replay helpers', () => {
   it('replayTokens refills at the rate, caps at the capacity, pays one per request', () => {
-    // Empty at 0, 1 s at 10/s → 10 tokens, 4 paid.
     expect(replayTokens([100, 200, 300, 400], 0, 0, Infinity, 10, 1000)).toBeCloseTo(6, 6);
     expect(replayTokens([], 0, 0, 5, 10, 1000)).toBe(5);
   });
-  it('estimateBurst finds the bucket level when it was last full', () => {
-    // 50 requests in the 100 ms before the end at 100/s: burst ≈ 50 − 10 = 40.
-    const log = Array.from({ length: 50 }, (_, i) => 900 + i * 2);
-    expect(estimateBurst(log, 1000, 100)).toBeCloseTo(40, 0);
+  it('largestBurst is the most a log needed saved up at a rate', () => {
+    // 50 requests 2 ms apart at 100/s: 50 − 100 × 0.098 s ≈ 40.2 saved up at least.
+    expect(largestBurst(evenly(900, 1000, 2), 100)).toBeCloseTo(40.2, 1);
+    expect(largestBurst(evenly(0, 1000, 20), 100)).toBe(1); // slower than the rate: never more than one
   });
 });
 
-/**
- * A pure simulation of a run against a server token bucket (rate R, burst B, Retry-After 1 s),
- * with the client sending as fast as allowed: unlimited = one request per 0.5 ms.
- */
-function simulate(R: number, B: number, fixedRate?: number, durationMs = 20_000) {
-  const control = new RateControl({ fixedRate });
-  let serverTokens = B;
-  let last = 0;
-  let pausedUntil = 0;
-  let credit = 0;
-  let accepted = 0;
-  let throttled = 0;
-  const step = 0.5;
-  for (let t = 0; t < durationMs; t += step) {
-    serverTokens = Math.min(B, serverTokens + ((t - last) * R) / 1000);
-    last = t;
-    if (t < pausedUntil) continue;
-    const rate = control.rateAt(t);
-    let sends = 1;
-    if (rate !== undefined) {
-      credit = Math.min(Math.max(1, rate * 0.02), credit + (rate * step) / 1000);
-      sends = Math.floor(credit);
-      credit -= sends;
+describe('solveLimit', () => {
+  it('does not credit a Retry-After pause as saved-up requests when the burst is small', () => {
+    // Server: 100/s, burst 10. 429 at 1000; 1 s pause (the bucket fills to 10 and overflows);
+    // then 200/s until the bucket runs dry: 10 saved + 100/s × t = 200/s × t → t = 100 ms.
+    // A second stretch at 150/s: 10 + 100 t = 150 t → t = 200 ms.
+    const s1: Segment = { start: 1000, startFull: false, accepted: evenly(2000, 2100, 5), end: 2100 };
+    // (the 429'd request is the one after the last accepted: at 2100 and 3300)
+    const s2: Segment = { start: 2100, startFull: false, accepted: evenly(3100, 3300, 1000 / 150), end: 3300 };
+    const fit = solveLimit([s1, s2]);
+    expect(fit?.rate).toBeGreaterThan(85);
+    expect(fit?.rate).toBeLessThan(120);
+    // The whole pause credited as refill (an unlimited bucket) would say under 20/s.
+    expect(replayTokens(s1.accepted, s1.start, 0, Infinity, 18, s1.end)).toBeLessThan(1);
+  });
+
+  it('keeps a capacity learned earlier when it still fits: a limit that dropped is followed at once', () => {
+    // One stretch alone: 1 s pause, then 20 accepted at 200/s. A burst of 1 at ~190/s and a burst
+    // of 10 at ~100/s explain it equally well; the burst known from before decides.
+    const s: Segment = { start: 0, startFull: false, accepted: evenly(1000, 1100, 5), end: 1100 };
+    expect(solveLimit([s])?.rate).toBeGreaterThan(150);
+    const known = solveLimit([s], 11);
+    expect(known?.capacity).toBe(11);
+    expect(known?.rate).toBeGreaterThan(80);
+    expect(known?.rate).toBeLessThan(120);
+  });
+
+  it('reads a sliding window as N per window, not less for the time spent sending the quota', () => {
+    // 100 in any second: bursts of 100 at 400/s, each 1 s (Retry-After) after the last 429.
+    const segments: Segment[] = [];
+    let start = 0;
+    for (let k = 0; k < 3; k++) {
+      const resume = start + 1000;
+      const accepted = evenly(resume, resume + 250, 2.5);
+      segments.push({ start, startFull: false, accepted, end: resume + 250 });
+      start = resume + 250;
     }
-    for (let i = 0; i < sends; i++) {
-      if (serverTokens >= 1) {
-        serverTokens -= 1;
-        accepted++;
-        control.onAccepted(t);
-      } else {
-        throttled++;
-        pausedUntil = t + 1000;
-        control.onThrottled(t, pausedUntil);
-        break;
-      }
-    }
-  }
-  return { accepted, throttled, achieved: accepted / (durationMs / 1000) / R, control };
-}
+    const fit = solveLimit(segments);
+    expect(fit?.rate).toBeGreaterThan(95);
+    expect(fit?.rate).toBeLessThan(105);
+  });
+});
 
 describe('RateControl', () => {
-  it('learns an unknown limit from two throttling episodes and settles just under it', () => {
-    for (const [R, B] of [
-      [100, 100],
-      [200, 200],
-      [500, 1000],
-    ] as const) {
-      const run = simulate(R, B);
-      expect(run.control.phase).toBe('settled');
-      expect(run.control.estimate).toBeGreaterThan(R * 0.97);
-      expect(run.control.estimate).toBeLessThan(R * 1.03);
-      expect(run.throttled).toBeLessThanOrEqual(3);
-      expect(run.achieved).toBeGreaterThanOrEqual(0.92);
+  it('slow start: from 20/s, ×16 per second, until the first 429', () => {
+    const c = new RateControl();
+    expect(c.phase).toBe('start');
+    expect(c.rateAt(0)).toBe(20);
+    expect(c.rateAt(500)).toBeCloseTo(80, 5);
+  });
+
+  it('--rate is a ceiling, not a belief: never exceeded, and 429s push the rate far below it', () => {
+    const c = new RateControl({ ceiling: 100 });
+    for (let t = 0; t < 60_000; t += 1000) expect(c.rateAt(t)).toBeLessThanOrEqual(100);
+    // The server lets 20/s through: three stretches of 3 s at 20/s, each ending in a 429.
+    let t = 10_000;
+    for (let i = 0; i < 3; i++) {
+      const before = c.rateAt(t);
+      for (let k = 0; k < 60; k++) c.onAccepted(t + k * 50);
+      const d = c.onThrottled(t + 3000, t + 4000);
+      expect(d.rate).toBeLessThan(before); // a 429 always lowers the rate
+      t += 4000;
     }
+    expect(c.rateAt(t)).toBeLessThan(30); // no floor at half of --rate
   });
 
-  it('with a given rate stays at it and never throttles when the server allows it', () => {
-    const run = simulate(200, 200, 200);
-    expect(run.throttled).toBe(0);
-    expect(run.achieved).toBeGreaterThanOrEqual(0.97);
-    expect(run.control.rateAt(5000)).toBe(200);
+  test.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 12 })])(
+    'a 429 always lowers the rate, by at most half',
+    (episodes) => {
+      const c = new RateControl();
+      let t = 0;
+      for (const [accepted, gap] of episodes) {
+        for (let k = 0; k < accepted; k++) c.onAccepted(t + (k * gap) / Math.max(1, accepted));
+        t += gap;
+        const before = c.rateAt(t);
+        const d = c.onThrottled(t, t + 1000);
+        expect(d.rate).toBeLessThan(before);
+        expect(d.rate).toBeGreaterThanOrEqual(before * 0.5 - 1e-9);
+        t += 1000;
+      }
+    },
+  );
+
+  it('a stated quota sets the rate just under it, capped by --rate', () => {
+    const c = new RateControl({ ceiling: 80 });
+    c.onStatedRate(100, 0);
+    expect(c.phase).toBe('headers');
+    expect(c.rateAt(5000)).toBeCloseTo(80 * 0.985, 5);
+    const free = new RateControl();
+    free.onStatedRate(100, 0);
+    expect(free.rateAt(5000)).toBeCloseTo(98.5, 5);
   });
 
-  it('backs a given rate off on 429 and grows back to it, never above', () => {
-    const c = new RateControl({ fixedRate: 100 });
-    const d = c.onThrottled(1000, 2000);
-    expect(d.rate).toBeCloseTo(90, 6);
-    expect(c.rateAt(2000)).toBeCloseTo(90, 6);
-    expect(c.rateAt(4000)).toBeCloseTo(94, 6);
-    expect(c.rateAt(60_000)).toBe(100);
+  it('settled, it probes upward, faster the longer no 429 comes', () => {
+    const c = new RateControl();
+    for (let k = 0; k < 50; k++) c.onAccepted(k * 10);
+    c.onThrottled(500, 1500);
+    const base = c.rateAt(1500);
+    const after10 = c.rateAt(11_500) / base;
+    const after30 = c.rateAt(31_500) / base;
+    const after60 = c.rateAt(61_500) / base;
+    expect(after10).toBeLessThan(1.02); // a steady limit is probed gently…
+    expect(after30).toBeGreaterThan(1.1); // …a limit that rose is found within a minute
+    expect(after60).toBeGreaterThan(1.8);
   });
+});
 
-  it('probes slowly once settled and backs off multiplicatively on a further 429', () => {
-    const run = simulate(200, 200);
-    const c = run.control;
-    const t = 30_000;
-    const before = c.rateAt(t) as number;
-    expect(c.rateAt(t + 1000)! / before).toBeLessThan(1.01);
-    const d = c.onThrottled(t, t + 1000);
-    expect(d.rate).toBeLessThanOrEqual(before * 0.98);
-    expect(d.rate).toBeGreaterThanOrEqual(before * 0.5);
+describe('concurrency', () => {
+  it('keeps rate × round trip in flight, with room for jitter, never above the cap', () => {
+    expect(concurrencyFor(100, 50, 32)).toBe(10); // 100/s × 50 ms = 5, × 1.5 + 2
+    expect(concurrencyFor(100, 50, 8)).toBe(8);
+    expect(concurrencyFor(100, 1, 8)).toBe(3);
+    expect(concurrencyFor(undefined, 1, 8)).toBe(8);
+    expect(smoothRoundTrip(undefined, 40)).toBe(40);
+    expect(smoothRoundTrip(40, 48)).toBe(41);
   });
 });

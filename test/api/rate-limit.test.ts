@@ -47,3 +47,34 @@ describe('TokenBucket', () => {
     expect(clock.t).toBeLessThanOrEqual(1020); // at most the burst (20) was saved up
   });
 });
+
+describe('TokenBucket with the default burst of 1 (the scheduler\'s pacer)', () => {
+  it('never lets two requests through closer than the rate allows, even when one wakes late', async () => {
+    let t = 0;
+    let late = 0;
+    const sends: number[] = [];
+    const bucket = new TokenBucket({
+      rate: 100,
+      now: () => t,
+      // every third sleep ends 4 ms late, as a busy event loop's timers do
+      sleep: async (ms) => void (t += ms + (late++ % 3 === 0 ? 4 : 0)),
+    });
+    for (let i = 0; i < 300; i++) {
+      await bucket.take();
+      sends.push(t);
+    }
+    const gaps = sends.slice(1).map((s, i) => s - (sends[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(9.85 - 1e-9); // ≥ 0.985 of 10 ms
+    // …and the long-run rate still holds within the late time it could not win back.
+    expect(sends[sends.length - 1]! / 299).toBeLessThan(12.5); // 10 ms + 1.33 ms late on average, part won back
+  });
+
+  it('limitTo: the server said nothing is left, so the next request waits a whole interval', async () => {
+    let t = 0;
+    const bucket = new TokenBucket({ rate: 10, now: () => t, sleep: async (ms) => void (t += ms) });
+    bucket.limitTo(0);
+    expect(bucket.waitTime()).toBeCloseTo(100, 5);
+    bucket.limitTo(-2);
+    expect(bucket.waitTime()).toBeCloseTo(300, 5);
+  });
+});

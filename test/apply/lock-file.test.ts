@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { acquireLock, isProcessAlive, LockedError, lockPathFor } from '../../src/files/lock-file.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { acquireLock, isProcessAlive, LockedError, lockPathFor, STALE_AFTER_MS } from '../../src/files/lock-file.js';
+import { parseProcStat, processIdentity, readProcessStat } from '../../src/files/process-identity.js';
 import { tempTree } from '../helpers/temp-dir.js';
 
 const SUM = 'c'.repeat(64);
@@ -55,11 +57,123 @@ describe('lock file', () => {
     lock.release();
   });
 
-  it('refuses a lock held on another machine', () => {
+  it('refuses a lock from another machine while its heartbeat is fresh, and takes it over once stale', () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    const t0 = Date.parse('2026-03-01T10:00:00.000Z');
+    let holderClock = t0;
+    const at = (ms: number) => () => new Date(t0 + ms);
+    // The holder on host "elsewhere" (injected); its timer is off and refresh() stands for it.
+    const holder = acquireLock(path, SUM, { host: 'elsewhere', now: () => new Date(holderClock), heartbeatMs: 0 });
+    expect(() => acquireLock(path, SUM, { now: at(STALE_AFTER_MS - 1000) })).toThrow(/another machine \(elsewhere, pid \d+.*refreshed 59 s ago/);
+    // It keeps running: a heartbeat 50 s in keeps the lock alive past t0 + the timeout.
+    holderClock = t0 + 50_000;
+    holder.refresh();
+    const refreshed = JSON.parse(readFileSync(path, 'utf8')) as { heartbeatAt: string; startedAt: string };
+    expect(refreshed).toMatchObject({ startedAt: new Date(t0).toISOString(), heartbeatAt: new Date(t0 + 50_000).toISOString() });
+    let refusal: unknown;
+    try {
+      acquireLock(path, SUM, { now: at(STALE_AFTER_MS + 20_000) });
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(LockedError);
+    expect((refusal as LockedError).message).toMatch(/refreshed 30 s ago/);
+    expect((refusal as LockedError).hint).toContain(`after ${new Date(t0 + 50_000 + STALE_AFTER_MS).toISOString()}`);
+    // Once the heartbeat is older than the timeout the holder is provably over: taken over, said so.
+    const taker = acquireLock(path, SUM, { now: at(50_000 + STALE_AFTER_MS + 5000) });
+    expect(taker.tookOver).toMatch(/held on another machine \(elsewhere, pid \d+, started 2026-03-01T10:00:00.000Z\), which has not refreshed it for 65 s/);
+    // The old holder's next heartbeat does not write over the new holder's lock.
+    holder.refresh();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ host: hostname(), startedAt: taker.info.startedAt });
+    holder.release();
+    expect(existsSync(path)).toBe(true);
+    taker.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('judges a lock of older refplan versions (no heartbeat) from another machine by its start time', () => {
     const dir = tempTree();
     const path = join(dir, 'p.lock');
     writeFileSync(path, JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z', planChecksum: SUM }));
-    expect(() => acquireLock(path, SUM)).toThrow(/another machine \(elsewhere/);
+    const lock = acquireLock(path, SUM);
+    expect(lock.tookOver).toMatch(/another machine \(elsewhere, pid 1/);
+    lock.release();
+  });
+
+  it('records start time, boot id and pid namespace, and refreshes its heartbeat by itself', async () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    const lock = acquireLock(path, SUM, { heartbeatMs: 20 });
+    const first = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+    expect(first['procStart']).toBe(parseProcStat(readFileSync('/proc/self/stat', 'utf8'))!.startTicks);
+    expect(first['bootId']).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    expect(first['pidNs']).toMatch(/^pid:\[\d+\]$/);
+    await new Promise((r) => setTimeout(r, 120));
+    const later = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+    expect(Date.parse(later['heartbeatAt']!)).toBeGreaterThan(Date.parse(first['heartbeatAt']!));
+    expect(later['startedAt']).toBe(first['startedAt']);
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes over a lock whose holder is a zombie (exited, not reaped by its parent)', async () => {
+    // `sleep 0` exits at once; its parent (the shell, exec'd into `sleep 5`) never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    onTestFinished(() => void parent.kill('SIGKILL'));
+    const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    for (let i = 0; i < 200 && readProcessStat(zombie)?.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readProcessStat(zombie)?.state).toBe('Z');
+    expect(isProcessAlive(zombie)).toBe(true); // what the old check went by
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    writeFileSync(path, JSON.stringify({ ...processIdentity(zombie), pid: zombie, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', heartbeatAt: new Date().toISOString(), planChecksum: SUM }));
+    const lock = acquireLock(path, SUM);
+    expect(lock.tookOver).toMatch(new RegExp(`process ${zombie} .* is no longer running \\(it has exited; its pid is a zombie`));
+    lock.release();
+  });
+
+  it('takes over a lock whose pid now belongs to another process, and refuses while the recorded process runs', () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    const other = process.ppid; // alive, and not the holder the lock names
+    const real = processIdentity(other);
+    expect(real.procStart).toMatch(/^\d+$/);
+    const lockOf = (procStart: string) => JSON.stringify({ ...real, procStart, pid: other, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', heartbeatAt: new Date().toISOString(), planChecksum: SUM });
+    writeFileSync(path, lockOf(real.procStart!));
+    expect(() => acquireLock(path, SUM)).toThrow(new RegExp(`already being applied by process ${other}`));
+    writeFileSync(path, lockOf(String(Number(real.procStart) + 1)));
+    const lock = acquireLock(path, SUM);
+    expect(lock.tookOver).toMatch(new RegExp(`process ${other} .* is no longer running \\(its pid now belongs to another process`));
+    lock.release();
+  });
+
+  it('treats a lock of the same host name but another boot or pid namespace as another machine', () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.lock');
+    const me = processIdentity(process.pid);
+    for (const other of [{ bootId: 'another-boot' }, { pidNs: 'pid:[1]' }]) {
+      // pid = this very process: were it judged as local, the lock would count as held by a live process.
+      writeFileSync(path, JSON.stringify({ ...me, ...other, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), heartbeatAt: new Date().toISOString(), planChecksum: SUM }));
+      expect(() => acquireLock(path, SUM)).toThrow(/another machine \(.* \(another boot or container\)/);
+      writeFileSync(path, JSON.stringify({ ...me, ...other, pid: process.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', heartbeatAt: '2026-01-01T00:00:00.000Z', planChecksum: SUM }));
+      acquireLock(path, SUM).release();
+    }
+  });
+
+  it('takes over a planted link or FIFO at the lock path without following or blocking on it', () => {
+    const dir = tempTree({ 'outside.txt': 'keep me' });
+    const path = join(dir, 'p.lock');
+    symlinkSync(join(dir, 'outside.txt'), path);
+    const lock = acquireLock(path, SUM);
+    expect(lock.tookOver).toMatch(/unreadable/);
+    expect(lstatSync(path).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'outside.txt'), 'utf8')).toBe('keep me');
+    lock.release();
+    execFileSync('mkfifo', [path]);
+    acquireLock(path, SUM).release();
   });
 
   it('uses the injected pid and liveness check instead of the real process', () => {

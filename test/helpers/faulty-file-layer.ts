@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { basename } from 'node:path';
 import { realFileLayer, type FileLayer } from '../../src/files/file-layer.js';
 
@@ -57,7 +58,9 @@ export class FaultyFileLayer implements FileLayer {
   }
 
   openSync(path: string, flags: string | number, mode?: number): number {
-    if (this.full && typeof flags === 'string' && flags.includes('x')) throw errnoError(this.options.errno ?? 'ENOSPC', 'open', path);
+    // A new file (O_EXCL, or 'wx'): the creation itself needs space.
+    const creates = typeof flags === 'string' ? flags.includes('x') : (flags & constants.O_EXCL) !== 0;
+    if (this.full && creates) throw errnoError(this.options.errno ?? 'ENOSPC', 'open', path);
     const fd = realFileLayer.openSync(path, flags, mode);
     this.paths.set(fd, path);
     return fd;

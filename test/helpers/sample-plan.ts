@@ -9,7 +9,7 @@ import { loadWritablePaths } from '../../src/schema/specs.js';
  *   2: team member added (email + phone)  3: notes (with an e-mail and a phone in the text) + closing date
  */
 
-export function sampleEntry(i: number): PlanEntry {
+export function sampleEntry(i: number, currencies: readonly string[] = ['USD']): PlanEntry {
   const id = `ref-${String(i).padStart(5, '0')}`;
   const base = { referralId: id, label: `Deal ${i}`, sources: [{ file: 'changes.csv', row: i + 2 }], eTag: `W/"${i + 1}"`, warnings: [] as string[] };
   switch (i % 4) {
@@ -21,6 +21,7 @@ export function sampleEntry(i: number): PlanEntry {
         ops: [{ op: 'replace', path: '/details/dealValue', value: 1000 * (i + 1) + 500 }],
         inverse: [{ op: 'replace', path: '/details/dealValue', value: 1000 * (i + 1) }],
         irreversible: false,
+        dealCurrency: { before: currencies[Math.floor(i / 4) % currencies.length]!, after: currencies[Math.floor(i / 4) % currencies.length]! },
       };
     case 1:
       return {
@@ -81,7 +82,7 @@ export function summarize(entries: readonly PlanEntry[]): PlanSummary {
     }
     const dv = e.after['/details/dealValue'];
     if (typeof dv === 'number') {
-      const t = (summary.dealValue['USD'] ??= { before: 0, after: 0 });
+      const t = (summary.dealValue[e.dealCurrency?.after ?? 'USD'] ??= { before: 0, after: 0 });
       t.before += Number(e.before['/details/dealValue'] ?? 0);
       t.after += dv;
     }
@@ -93,10 +94,14 @@ export interface SamplePlanOptions {
   entries?: number;
   kind?: PlanKind;
   notRestorable?: NotRestorable[];
+  /** Currencies the deal-value entries cycle through (default USD only). */
+  currencies?: readonly string[];
+  /** Recorded as the plan's message (`plan --message`). */
+  message?: string;
 }
 
 export function samplePlanBody(options: SamplePlanOptions = {}): Omit<Plan, 'checksum'> {
-  const entries = Array.from({ length: options.entries ?? 8 }, (_, i) => sampleEntry(i));
+  const entries = Array.from({ length: options.entries ?? 8 }, (_, i) => sampleEntry(i, options.currencies));
   return {
     format: PLAN_FORMAT,
     kind: options.kind ?? 'plan',
@@ -105,6 +110,7 @@ export function samplePlanBody(options: SamplePlanOptions = {}): Omit<Plan, 'che
     inputs: [{ file: 'changes.csv', sha256: 'a'.repeat(64) }],
     policy: { reasonRequiredFor: ['Lost', 'Declined'] },
     readRequests: 3,
+    ...(options.message === undefined ? {} : { message: options.message }),
     ...(options.kind === 'rollback' ? { parentPlanChecksum: 'b'.repeat(64) } : {}),
     entries,
     ...(options.notRestorable === undefined ? {} : { notRestorable: options.notRestorable }),

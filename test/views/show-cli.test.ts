@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writePlan } from '../../src/files/plan-file.js';
@@ -77,5 +77,44 @@ describe('refplan show', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('j***@contoso.com');
     expect(html).not.toMatch(/jane\.doe\d+@contoso\.com/);
+  });
+
+  it('--format table|csv|markdown, -o FILE (0600, never through a symlink), --verbose, and COLUMNS', async () => {
+    const dir = tempTree();
+    await writePlan(join(dir, 'plan.json'), samplePlanBody({ entries: 6, currencies: ['JPY'], message: 'Close the Q3 deals lost to competitors' }));
+    const table = await runCli(['show', 'plan.json', '--format', 'table'], { cwd: dir, env: { COLUMNS: '60' } });
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toBe('Plan ' + table.stdout.slice(5, 17) + ': Close the Q3 deals lost to competitors');
+    expect(table.stdout).toContain('  ref-00000  Deal 0  dealValue 1,000 → 1,500 JPY\n');
+    expect(table.stdout.split('\n').every((l) => l.length <= 60)).toBe(true);
+
+    const md = await runCli(['show', 'plan.json', '--format', 'markdown'], { cwd: dir });
+    expect(md.stdout.startsWith('### Close the Q3 deals lost to competitors\n')).toBe(true);
+
+    writeFileSync(join(dir, 'elsewhere.csv'), 'keep me');
+    symlinkSync(join(dir, 'elsewhere.csv'), join(dir, 'link.csv'));
+    const planted = await runCli(['show', 'plan.json', '--format', 'csv', '-o', 'link.csv'], { cwd: dir });
+    expect(planted.code).toBe(1);
+    expect(planted.stderr).toContain('it is a symbolic link');
+    expect(readFileSync(join(dir, 'elsewhere.csv'), 'utf8')).toBe('keep me');
+    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+
+    const csv = await runCli(['show', 'plan.json', '--format', 'csv', '-o', 'review.csv'], { cwd: dir });
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toBe('');
+    expect(csv.stderr).toContain('wrote csv view review.csv (6 entries, contact details masked)');
+    expect(statSync(join(dir, 'review.csv')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'review.csv'), 'utf8')).toMatch(/^\uFEFFreferralId,name,irreversible,/);
+
+    const human = await runCli(['show', 'plan.json', '--verbose', '-o', '-'], { cwd: dir });
+    expect(human.stdout).toMatch(/^~ ref-00000 {2}"Deal 0" {2}eTag W\/"1"$/m);
+    expect((await runCli(['show', 'plan.json'], { cwd: dir })).stdout).not.toContain('eTag');
+
+    const both = await runCli(['show', 'plan.json', '--json', '--format', 'csv'], { cwd: dir });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--json and --format csv ask for two different outputs');
+    const unknown = await runCli(['show', 'plan.json', '--format', 'xml'], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/xml/);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+import { parseRateSchedule } from '../../emulator/rate-limit.js';
 import type { CliContext } from '../context.js';
 import { listenFailure } from '../listen-error.js';
 import { DEFAULT_EMULATOR_PORT, type EmulatorFlags } from './emulator.js';
@@ -26,6 +27,15 @@ function parseNumber(text: string | undefined, rule: NumberRule): number | undef
   return value;
 }
 
+const LIMITERS = ['token-bucket', 'fixed-window', 'sliding-window'] as const;
+
+function oneOf<T extends string>(text: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${text}'`, `for example: refplan emulator ${flag} ${allowed[0]}`);
+}
+
 /** Flags → library options; every bad value is a UsageError naming the flag. */
 export function parseEmulatorFlags(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = {
@@ -42,7 +52,27 @@ export function parseEmulatorFlags(flags: EmulatorFlags): EmulatorOptions {
   set('latencyMs', parseNumber(flags.latency, { flag: '--latency', min: 0, example: '20' }));
   set('failRate', parseNumber(flags.failRate, { flag: '--fail-rate', min: 0, max: 1, example: '0.05' }));
   set('resetAfterCommitRate', parseNumber(flags.resetAfterCommitRate, { flag: '--reset-after-commit-rate', min: 0, max: 1, example: '0.02' }));
-  if (flags.burst !== undefined && flags.rate === undefined) throw new UsageError('--burst needs --rate', 'for example: --rate 50 --burst 10');
+  set('windowSeconds', parseNumber(flags.window, { flag: '--window', min: 0, minExclusive: true, example: '6' }));
+  set('writeRate', parseNumber(flags.writeRate, { flag: '--write-rate', min: 0, minExclusive: true, example: '50' }));
+  set('limiter', oneOf(flags.limiter, '--limiter', LIMITERS));
+  set('retryAfter', oneOf(flags.retryAfter, '--retry-after', ['auto', 'none'] as const));
+  set('rateLimitHeaders', oneOf(flags.ratelimitHeaders, '--ratelimit-headers', ['ietf', 'apim', 'both'] as const));
+  if (flags.rateSchedule !== undefined) {
+    try {
+      options.rateSchedule = parseRateSchedule(flags.rateSchedule);
+    } catch (e) {
+      throw new UsageError(`--rate-schedule: ${(e as Error).message}`, 'for example: --rate-schedule "0:100,10:50" (100/s from the start, 50/s from 10 s on)');
+    }
+    if (flags.rate !== undefined) throw new UsageError('give either --rate or --rate-schedule, not both', 'the schedule\'s first step is the starting rate: --rate-schedule "0:100,10:50"');
+  }
+  const limited = flags.rate !== undefined || flags.writeRate !== undefined || flags.rateSchedule !== undefined;
+  if (flags.burst !== undefined && !limited) throw new UsageError('--burst needs --rate or --write-rate', 'for example: --rate 50 --burst 10');
+  const shape = options.limiter ?? 'token-bucket';
+  if (flags.burst !== undefined && shape !== 'token-bucket') throw new UsageError(`--burst applies to --limiter token-bucket, not ${shape}`, 'a window\'s quota is --rate × --window');
+  if (flags.window !== undefined && shape === 'token-bucket') throw new UsageError('--window applies to --limiter fixed-window or sliding-window', 'for example: --limiter fixed-window --rate 100 --window 6');
+  for (const [flag, given] of [['--limiter', flags.limiter], ['--retry-after', flags.retryAfter], ['--ratelimit-headers', flags.ratelimitHeaders]] as const) {
+    if (given !== undefined && !limited) throw new UsageError(`${flag} needs --rate, --write-rate or --rate-schedule`, `for example: --rate 100 ${flag} ${given}`);
+  }
   if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token must not be empty');
   if (flags.host !== undefined && flags.host.trim() === '') throw new UsageError('--host must not be empty', 'for example: --host 127.0.0.1');
   set('seedFile', flags.seedFile);
@@ -63,7 +93,7 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
     const err = e as NodeJS.ErrnoException;
     const listen = listenFailure(e, { port: options.port ?? DEFAULT_EMULATOR_PORT, host: options.host ?? '127.0.0.1' });
     if (listen !== undefined) throw listen;
-    if (err.name === 'DataFileError') throw new UsageError(err.message, 'the file must hold a JSON array of referral objects, each with an "id"');
+    if (err.name === 'DataFileError') throw new UsageError(err.message, (e as { hint?: string }).hint ?? 'the file must hold a JSON array of referral objects, each with an "id"');
     throw e;
   }
   // The first stdout line carries the base URL so scripts can start it on port 0.

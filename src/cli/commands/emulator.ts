@@ -14,6 +14,12 @@ export interface EmulatorFlags {
   token?: string;
   rate?: string;
   burst?: string;
+  limiter?: string;
+  window?: string;
+  writeRate?: string;
+  rateSchedule?: string;
+  retryAfter?: string;
+  ratelimitHeaders?: string;
   latency?: string;
   failRate?: string;
   resetAfterCommitRate?: string;
@@ -30,8 +36,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--seed-file <file>', 'start with the referrals in this JSON array')
     .option('--data <file>', 'load referrals from this file at start (if it exists) and save them to it on exit')
     .option('--token <t>', 'require exactly this bearer token (default: any bearer token)')
-    .option('--rate <r>', 'requests per second before answering 429 (token bucket; default unlimited)')
-    .option('--burst <b>', 'token bucket size for --rate (default: the rate)')
+    .option('--rate <r>', 'requests per second before answering 429, every request counted (default unlimited)')
+    .option('--limiter <shape>', 'how the limit is counted: token-bucket, fixed-window or sliding-window (default token-bucket)')
+    .option('--burst <b>', 'token bucket size (default: one second of the rate)')
+    .option('--window <s>', 'window length in seconds for fixed-window and sliding-window (default 1)')
+    .option('--write-rate <r>', 'a separate quota for writes (PATCH/PUT/POST) in requests per second')
+    .option('--rate-schedule <list>', 'a limit that changes mid-run, SECONDS:RATE pairs, e.g. "0:100,10:50"')
+    .option('--retry-after <mode>', 'auto: whole seconds, rounded up, until a request could pass; none: no Retry-After (default auto)')
+    .option('--ratelimit-headers <style>', 'send rate-limit headers on every answer: ietf (RateLimit-*), apim (x-ratelimit-*) or both')
     .option('--latency <ms>', 'add this mean latency (±25% jitter) to every API request')
     .option('--fail-rate <p>', 'probability (0..1) of a 500/503 before a request is processed')
     .option('--reset-after-commit-rate <p>', 'probability (0..1) that a committed write loses its connection before the response')
@@ -42,6 +54,8 @@ export function register(program: Command, ctx: CliContext): void {
         'Examples:',
         '  $ refplan emulator --port 0 --generate 20000',
         '  $ refplan emulator --rate 50 --fail-rate 0.05 --reset-after-commit-rate 0.02 --latency 20',
+        '  $ refplan emulator --limiter fixed-window --rate 100 --window 6 --ratelimit-headers ietf',
+        '  $ refplan emulator --write-rate 50 --burst 5 --rate-schedule "0:50,10:25" --retry-after none',
         '',
         'The first stdout line holds the base URL (http://127.0.0.1:PORT/v1.0). Stats: GET /_emulator/stats;',
         'reset: POST /_emulator/reset. Stops on Ctrl+C / SIGTERM.',

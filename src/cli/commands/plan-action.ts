@@ -31,6 +31,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
       refresh: flags.refresh === true,
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
+      ...(flags.message === undefined ? {} : { message: flags.message }),
     });
   } finally {
     await client.close();
@@ -50,6 +51,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   const view = createPlanView(json, { stdout: io.stdout, env: io.env }, {
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.showPii === true ? { showPii: true } : {}),
+    ...(flags.verbose === true ? { verbose: true } : {}),
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { checkPlanMessage } from '../../core/plan-purpose.js';
 import type { CliContext } from '../context.js';
 import { addConnectionOptions } from '../connection-options.js';
 import { addCsvOptions } from '../csv-options.js';
@@ -16,6 +17,8 @@ export interface PlanFlags {
   limit?: number;
   showPii?: boolean;
   refresh?: boolean;
+  message?: string;
+  verbose?: boolean;
   [key: string]: unknown;
 }
 
@@ -29,12 +32,19 @@ function wholeNumber(flag: string, min: number): (value: string) => number {
   };
 }
 
+function parseMessage(value: string): string {
+  const check = checkPlanMessage(value);
+  if (!check.ok) throw new UsageError(check.problem, 'e.g. --message "Close the Q3 deals lost to competitors"');
+  return check.message;
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const command = program
     .command('plan')
     .description('read the referrals a change set selects and write a plan file (nothing is written to the API)')
     .argument('<files...>', 'change sets: YAML or CSV (a CSV exported by `refplan export` plans without reads)')
     .option('-o, --output <plan>', `plan file to write (default: ./${DEFAULT_PLAN_FILE})`)
+    .option('-m, --message <text>', 'why this plan exists, recorded in it: the title of show, the Markdown summary and the HTML report', parseMessage)
     .option('--skip-invalid', 'plan the valid changes anyway; list the rejected rows in PLAN.rejects.csv')
     .option('--refresh', 'rows of an export: re-read every referral instead of trusting the export baseline (edits are rebased on the current values)')
     .option('--max-changes <n>', 'refuse a plan that would change more than N referrals', wholeNumber('--max-changes', 0))
@@ -42,12 +52,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the plan document instead of the summary')
     .option('--limit <n>', `referral diffs shown in the summary (default ${DEFAULT_LIMIT})`, wholeNumber('--limit', 0))
     .option('--show-pii', 'show customer contact details (masked by default)')
+    .option('--verbose', "also show each entry's eTag and the inputs' full SHA-256")
     .addHelpText(
       'after',
       [
         '',
         'Examples:',
-        '  $ refplan plan changes.yaml -o changes.plan.json',
+        '  $ refplan plan changes.yaml -o changes.plan.json -m "Close the Q3 deals lost to competitors"',
         '  $ refplan plan referrals.csv --skip-invalid --max-changes 500',
         '  $ refplan plan changes.yaml --detailed-exitcode --json > plan.json',
         '',

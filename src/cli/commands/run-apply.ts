@@ -7,6 +7,7 @@ import type { ClientEvent } from '../../api/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { applyPlan } from '../../engine/apply.js';
+import { checkPrivateTarget } from '../../files/private-file.js';
 import type { ApplyEvent, ApplySummary } from '../../engine/events.js';
 import type { CliContext } from '../context.js';
 import { renderApplySummaryHuman, renderApplySummaryJson } from '../views/apply-summary.js';
@@ -33,6 +34,7 @@ function checkWritableTarget(path: string, flag: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new UsageError(`${flag} ${path} is a directory; nothing was sent`, 'Give a file name, e.g. --html results.html.');
   }
+  checkPrivateTarget(path, 'HTML report'); // a planted link is refused before anything is sent
 }
 
 /**

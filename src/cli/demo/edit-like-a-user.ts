@@ -1,6 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { writePrivateFileAtomic } from '../../files/private-file.js';
 
 /** What the demo's "user" did to the spreadsheet, to say so on screen. */
 export interface DemoEdits {
@@ -34,6 +35,6 @@ export async function editLikeAUser(csvPath: string): Promise<DemoEdits> {
     }
   });
   const columns = Object.keys(rows[0] ?? {});
-  await writeFile(csvPath, stringify(rows, { header: true, columns, bom: true }), { mode: 0o600 });
+  await writePrivateFileAtomic(csvPath, stringify(rows, { header: true, columns, bom: true }), { what: 'demo file' });
   return edits;
 }

@@ -1,8 +1,9 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createClient } from '../../api/client.js';
 import { createStaticTokenProvider } from '../../api/token.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
+import { writePrivateFileAtomic } from '../../files/private-file.js';
 import type { CliIO } from '../context.js';
 import { editLikeAUser } from './edit-like-a-user.js';
 
@@ -111,6 +112,6 @@ async function writeLegacyPutBody(emulator: EmulatorHandle, dir: string): Promis
   const body = { ...target, details: { ...(target.details ?? {}), notes: 'Updated by the legacy CRM sync' } };
   const text = JSON.stringify(body, null, 2).replace(/\n}$/, ',\n}');
   const path = join(dir, 'legacy-put.json');
-  await writeFile(path, text, { mode: 0o600 });
+  await writePrivateFileAtomic(path, text, { what: 'demo file' });
   return path;
 }

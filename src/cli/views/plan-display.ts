@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../core/canonical-json.js';
 import { maskPii, maskText } from '../../core/mask-pii.js';
+import { formatMoney } from '../../core/money.js';
 import type { Plan, PlanEntry } from '../../core/plan.js';
 import type { JsonValue } from '../../core/referral.js';
 import { loadWritablePaths } from '../../schema/specs.js';
@@ -16,13 +17,21 @@ export interface DisplayOptions {
   showPii?: boolean;
 }
 
+/** The deal currency on each side of an entry; null when the referral has none. */
+export interface SideCurrency {
+  before: string | null;
+  after: string | null;
+}
+
 export type DiffRow =
-  | { kind: 'change'; field: string; path: string; before: JsonValue; after: JsonValue }
+  | { kind: 'change'; field: string; path: string; before: JsonValue; after: JsonValue; currency?: SideCurrency }
   | { kind: 'member-added' | 'member-removed'; field: string; path: string; member: JsonValue };
 
 const STATUS = '/status';
 const SUBSTATUS = '/substatus';
 const TEAM = '/team';
+export const DEAL_VALUE = '/details/dealValue';
+const CURRENCY = '/details/currency';
 
 let pathOrder: Map<string, { field: string; index: number }> | undefined;
 
@@ -83,7 +92,9 @@ export function diffRows(entry: PlanEntry, options: DisplayOptions = {}): DiffRo
       continue;
     }
     if (path.endsWith('/-')) continue; // an append; shown from the ops below
-    rows.push({ kind: 'change', field: fieldOf(path), path, before: maskedValue(before, path, options), after: maskedValue(after, path, options) });
+    const row: DiffRow = { kind: 'change', field: fieldOf(path), path, before: maskedValue(before, path, options), after: maskedValue(after, path, options) };
+    if (path === DEAL_VALUE) row.currency = dealCurrencyOf(entry);
+    rows.push(row);
   }
   if (!teamShown) {
     for (const op of entry.ops) {
@@ -153,26 +164,33 @@ export function movesByTarget(plan: Plan): [string, number][] {
   return [...counts].sort((x, y) => y[1] - x[1]);
 }
 
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-export function formatMoney(n: number): string {
-  return money.format(n);
+/**
+ * The deal currency of each side: the planner records it in `dealCurrency`
+ * (the currency may be untouched, so absent from before/after); older plans
+ * carry it only when the currency itself changes.
+ */
+export function dealCurrencyOf(entry: PlanEntry): SideCurrency {
+  const text = (v: JsonValue | undefined) => (typeof v === 'string' && v !== '' ? v : null);
+  const before = entry.dealCurrency?.before ?? text(entry.before[CURRENCY]);
+  const after = entry.dealCurrency?.after ?? text(entry.after[CURRENCY]) ?? before;
+  return { before, after };
 }
 
-export function formatSignedMoney(n: number): string {
-  return (n > 0 ? '+' : n < 0 ? '−' : '±') + money.format(Math.abs(n));
-}
-
-/** A value as a person reads it: strings bare, null as "(none)", money with separators. */
-export function formatValue(value: JsonValue, path: string, maxLength = Infinity): string {
+/** A value as a person reads it: strings bare, null as "(none)", money in its currency's format with the code. */
+export function formatValue(value: JsonValue, path: string, maxLength = Infinity, currency?: string | null): string {
   let text: string;
   if (value === null) text = '(none)';
   else if (typeof value === 'string') text = value === '' ? '""' : value;
-  else if (typeof value === 'number') text = path === '/details/dealValue' ? formatMoney(value) : String(value);
+  else if (typeof value === 'number') text = path === DEAL_VALUE ? formatMoney(value, currency) : String(value);
   else if (typeof value === 'boolean') text = String(value);
   else text = JSON.stringify(value);
   text = text.replace(/\s*\n\s*/g, ' ⏎ ');
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+/** The two sides of a change row as text, each money value with its own side's currency. */
+export function rowTexts(row: Extract<DiffRow, { kind: 'change' }>): { before: string; after: string } {
+  return { before: formatValue(row.before, row.path, Infinity, row.currency?.before), after: formatValue(row.after, row.path, Infinity, row.currency?.after) };
 }
 
 /** A team member as "j***@contoso.com (Jane Doe, ***-***-0001)". */
@@ -199,4 +217,68 @@ export function kindTitle(plan: Plan): string {
       return String(never);
     }
   }
+}
+
+/** A money move in one currency, `1,000.00 → 1,500.00 USD`; both codes when the currency changes too. */
+export function moneyMove(before: JsonValue, after: JsonValue, currency: SideCurrency): string {
+  const side = (v: JsonValue, cur: string | null, withCode: boolean) => (typeof v === 'number' ? formatMoney(v, cur, { withCode }) : formatValue(v, DEAL_VALUE));
+  if (currency.before === currency.after) {
+    const tail = currency.after === null ? '' : ` ${currency.after}`;
+    return `${side(before, currency.before, false)} → ${side(after, currency.after, false)}${tail}`;
+  }
+  return `${side(before, currency.before, true)} → ${side(after, currency.after, true)}`;
+}
+
+/**
+ * One entry in a phrase, for one-line views (table, CSV, Markdown): the status
+ * move, the money move with its currency, team members added or removed, then
+ * the other fields by name.
+ */
+export function changeSummary(entry: PlanEntry, options: DisplayOptions = {}): string {
+  const parts: string[] = [];
+  const move = statusMoveOf(entry);
+  const moved = move !== undefined && move.from !== move.to;
+  if (moved) parts.push(`${move.from} → ${move.to}`);
+  const others: string[] = [];
+  let added = 0;
+  let removed = 0;
+  for (const row of diffRows(entry, options)) {
+    if (row.kind !== 'change') {
+      if (row.kind === 'member-added') added++;
+      else removed++;
+    } else if (row.path === DEAL_VALUE) parts.push(`dealValue ${moneyMove(row.before, row.after, row.currency ?? { before: null, after: null })}`);
+    else if (!(moved && (row.path === STATUS || row.path === SUBSTATUS))) others.push(row.field);
+  }
+  if (added > 0) parts.push(`team +${added}`);
+  if (removed > 0) parts.push(`team −${removed}`);
+  if (others.length > 0) parts.push(others.join(', '));
+  return parts.join('; ');
+}
+
+export interface CurrencyTotal {
+  currency: string;
+  before: number;
+  after: number;
+  /** Entries whose deal value changes in this currency (on either side). */
+  referrals: number;
+}
+
+/** Deal value totals per currency from plan.summary (never recomputed), by code, with how many referrals each covers. */
+export function dealTotals(plan: Plan): CurrencyTotal[] {
+  const counts = new Map<string, number>();
+  for (const entry of plan.entries) {
+    if (!(DEAL_VALUE in entry.after)) continue;
+    const { before, after } = dealCurrencyOf(entry);
+    for (const cur of new Set([before ?? '?', after ?? before ?? '?'])) counts.set(cur, (counts.get(cur) ?? 0) + 1);
+  }
+  return Object.entries(plan.summary.dealValue)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([currency, t]) => ({ currency, before: t.before, after: t.after, referrals: counts.get(currency) ?? 0 }));
+}
+
+/** The entries a view lists: all, or only the referrals asked for (in plan order). */
+export function selectEntries(plan: Plan, referralIds?: readonly string[]): PlanEntry[] {
+  if (referralIds === undefined || referralIds.length === 0) return plan.entries;
+  const wanted = new Set(referralIds);
+  return plan.entries.filter((e) => wanted.has(e.referralId));
 }

@@ -9,8 +9,6 @@ import {
   diffRows,
   fieldOf,
   formatMember,
-  formatMoney,
-  formatSignedMoney,
   formatValue,
   kindTitle,
   maskedText,
@@ -19,6 +17,7 @@ import {
   statusMoveOf,
 } from './plan-display.js';
 import { REPORT_CSS, REPORT_JS } from './plan-html-assets.js';
+import { formatMoney } from '../../core/money.js';
 
 /**
  * A single self-contained HTML page for a reviewer who will not read JSON: the
@@ -102,8 +101,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
         ? ''
         : barChart(
             deal.flatMap(([cur, t]) => [
-              { label: `${cur} before`, value: t.before, text: formatMoney(t.before) },
-              { label: `${cur} after`, value: t.after, text: `${formatMoney(t.after)} (${formatSignedMoney(t.after - t.before)})`, accent: true },
+              { label: `${cur} before`, value: t.before, text: formatMoney(t.before, cur, { rounded: true }) },
+              { label: `${cur} after`, value: t.after, text: `${formatMoney(t.after, cur, { rounded: true })} (${formatMoney(t.after - t.before, cur, { signed: true, rounded: true })})`, accent: true },
             ]),
           ),
     ),
@@ -160,8 +159,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 /** Writes the report as a private file (0600, atomic): it holds customer data. */
 export async function writeHtmlReport(path: string, input: HtmlReportInput): Promise<void> {
   try {
-    await writePrivateFileAtomic(path, renderHtmlReport(input));
+    await writePrivateFileAtomic(path, renderHtmlReport(input), { what: 'HTML report' });
   } catch (e) {
+    if (e instanceof FileError) throw e;
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : e instanceof Error ? e.message : String(e);
     throw new FileError(path, `cannot write HTML report ${path}: ${why}`, { exitCode: ExitCode.error, cause: e });

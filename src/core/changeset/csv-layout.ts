@@ -3,6 +3,7 @@ import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js
 import { MEMBER_FIELDS, settable } from './normalise-change.js';
 import { PROTOTYPE_KEYS } from './normalise-value.js';
 import { suggestionHint } from './suggest.js';
+import { isPortalHeader, portalColumn, portalDate, portalLayoutNote } from './portal-layout.js';
 import { CONTEXT_COLUMNS, parseReadOnlyHeader, readOnlyHeader, type ContextColumn, type ExportRowCells } from './export-row-rules.js';
 
 /**
@@ -52,10 +53,12 @@ export type ColumnRole =
   | { kind: 'id' }
   | { kind: 'externalReferenceId' }
   | { kind: 'eTag' }
-  | { kind: 'field'; spec: FieldSpec }
+  | { kind: 'field'; spec: FieldSpec; usDate?: true }
   | { kind: 'member'; name: string }
   | { kind: 'readOnly'; column: ContextColumn }
-  | { kind: 'ignored'; blank: boolean };
+  | { kind: 'ignored'; blank: boolean }
+  /** A portal column whose encoding refplan cannot know: a value in it is refused. */
+  | { kind: 'refused'; message: string; hint: string };
 
 export interface CsvLayout {
   file: string;
@@ -91,13 +94,19 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
   const taken = new Map<string, string>();
   const known = knownHeaders(vocab);
   const headerRow = sheet?.headerRow ?? 1;
+  // The portal's own bulk file is read through refplan's names (portal-layout.ts).
+  const portal = isPortalHeader(cells);
+  if (portal) report(portalLayoutNote(cells, file));
   cells.forEach((cell, i) => {
-    const name = cell.trim();
-    const at: SourceLocation = { file, row: headerRow, columnName: name, ...cellAddress(sheet, i, headerRow) };
+    const column = portal ? portalColumn(cell) : undefined;
+    const name = column?.kind === 'maps' ? column.header : cell.trim();
+    const at: SourceLocation = { file, row: headerRow, columnName: cell.trim(), ...cellAddress(sheet, i, headerRow) };
     const lower = name.toLowerCase();
     const readOnly = parseReadOnlyHeader(name);
     let role: ColumnRole | undefined;
-    if (readOnly.kind === 'context') role = { kind: 'readOnly', column: readOnly.column };
+    if (column?.kind === 'ignored') role = { kind: 'ignored', blank: false };
+    else if (column?.kind === 'refused') role = { kind: 'refused', message: column.message, hint: column.hint };
+    else if (readOnly.kind === 'context') role = { kind: 'readOnly', column: readOnly.column };
     else if (readOnly.kind === 'unknown') {
       const hint = readOnly.suggestion === undefined ? `read-only columns: ${CONTEXT_COLUMNS.map((c) => readOnlyHeader(c.column)).join(', ')}` : `did you mean "${readOnly.suggestion}"?`;
       report(error('unknown-column', `unknown read-only column "${name}"`, { at, text: name, hint }));
@@ -115,12 +124,12 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
       if (member !== undefined) role = { kind: 'member', name: member };
     } else {
       const spec = settable(vocab).find((f) => f.field.toLowerCase() === lower);
-      if (spec !== undefined) role = { kind: 'field', spec };
+      if (spec !== undefined) role = column?.kind === 'maps' && column.usDate === true ? { kind: 'field', spec, usDate: true } : { kind: 'field', spec };
     }
     if (role === undefined) {
       report(error('unknown-column', `unknown column "${name}"`, { at, text: name, hint: suggestionHint(name, known, 'columns') }));
       role = { kind: 'ignored', blank: false };
-    } else if (role.kind !== 'ignored') {
+    } else if (role.kind !== 'ignored' && role.kind !== 'refused') {
       const key =
         role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind === 'readOnly' ? `readOnly.${role.column.column}` : role.kind;
       const first = taken.get(key);
@@ -197,8 +206,8 @@ export function rowToRawChange(cells: readonly RowCell[], row: number, layout: C
   const member: RawField[] = [];
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
-    const text = textOf(cell);
     const role = layout.roles[i];
+    const text = role?.kind === 'field' && role.usDate === true ? portalDate(textOf(cell)) : textOf(cell);
     if (role?.kind === 'readOnly') {
       cellsOfExport.readOnly.push({ column: role.column.column, value: typeof cell === 'number' ? cell : text, at: at(i) });
       continue;
@@ -228,6 +237,9 @@ export function rowToRawChange(cells: readonly RowCell[], row: number, layout: C
         break;
       case 'member':
         member.push({ key: role.name, keyAt: at(i), value });
+        break;
+      case 'refused':
+        report(error('portal-unknown-encoding', role.message, { at: at(i), text, hint: role.hint }));
         break;
       case 'ignored':
         if (role.blank) report(error('cell-without-header', 'this cell is in a column without a header', { at: at(i), text, hint: 'give the column a header, or clear the cell' }));

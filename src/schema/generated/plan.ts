@@ -53,6 +53,10 @@ export interface RefplanPlanDocument {
     [k: string]: unknown;
   };
   readRequests: number;
+  /**
+   * Why this plan exists, as given to `refplan plan --message`: the title of every view (terminal, table, Markdown, HTML report). Covered by the checksum like every other field.
+   */
+  message?: string;
   parentPlanChecksum?: Sha256;
   entries: PlanEntry[];
   /**

@@ -1,0 +1,44 @@
+import { createClient } from '../src/api/client.js';
+import { createStaticTokenProvider } from '../src/api/token.js';
+import { PLAN_FORMAT, type Plan, type PlanEntry } from '../src/core/plan.js';
+import { summarisePlan } from '../src/core/plan-summary.js';
+import type { JsonValue, Referral } from '../src/core/referral.js';
+
+/** What the apply benches share: the token, reading the emulator, a plan of simple edits. */
+export const TOKEN = 'bench-token';
+
+
+/** Every referral of the emulator, read with a generous client (no limit when it has none). */
+export async function readAll(url: string): Promise<Referral[]> {
+  const client = createClient({ baseUrl: url, token: createStaticTokenProvider(TOKEN) });
+  const all: Referral[] = [];
+  for await (const page of client.listReferrals()) all.push(...page.value);
+  await client.close();
+  return all;
+}
+
+/** One notes + dealValue edit per editable referral, as the planner would write it. */
+export function benchPlanBody(referrals: readonly Referral[], count: number, baseUrl: string): Omit<Plan, 'checksum'> {
+  const entries: PlanEntry[] = referrals
+    .filter((r) => r.status === 'New' || r.status === 'Active')
+    .slice(0, count)
+    .map((r, i) => {
+      const before = { '/details/notes': r.details?.notes ?? null, '/details/dealValue': r.details?.dealValue ?? null } as Record<string, JsonValue>;
+      const after = { '/details/notes': `bench note ${i}`, '/details/dealValue': 5000 + i } as Record<string, JsonValue>;
+      const ops = Object.entries(after).map(([path, value]) => ({ op: 'replace' as const, path, value }));
+      const inverse = Object.entries(before).map(([path, value]) => ({ op: 'replace' as const, path, value }));
+      return { referralId: r.id, sources: [{ file: 'bench.csv', row: i + 2 }], eTag: r.eTag!, before, after, ops, inverse, irreversible: false, warnings: [] };
+    });
+  return {
+    format: PLAN_FORMAT,
+    kind: 'plan',
+    createdAt: new Date().toISOString(),
+    baseUrl,
+    inputs: [{ file: 'bench.csv', sha256: '0'.repeat(64) }],
+    policy: { reasonRequiredFor: ['Lost', 'Declined'] },
+    readRequests: 0,
+    entries,
+    summary: summarisePlan(entries),
+  };
+}
+

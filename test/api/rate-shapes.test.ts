@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { RequestScheduler } from '../../src/api/scheduler.js';
+import { parseRateSchedule } from '../../src/emulator/rate-limit.js';
+import { simulateRun, type SimOptions } from '../helpers/throttle-sim.js';
+
+/**
+ * Rate control against each server limiter shape, in simulated time (the emulator's limiters as
+ * the server, the real scheduler and rate control as the client, jittered network and timers).
+ * The throughput goals themselves are measured in `npm run bench` over HTTP; these bounds are
+ * what a regression in the model would break.
+ */
+const share = (r: { throttled: number; accepted: number }): number => r.throttled / (r.throttled + r.accepted);
+
+const SHAPES: [string, SimOptions['server'], number, Partial<SimOptions>?][] = [
+  ['token bucket, burst 100', { rate: 100, burst: 100 }, 0.9],
+  ['token bucket, burst 10', { rate: 100, burst: 10 }, 0.72],
+  ['token bucket, burst 1', { rate: 100, burst: 1 }, 0.7],
+  ['token bucket, burst 300', { rate: 100, burst: 300 }, 0.95],
+  ['sliding window 100 in 1 s', { limiter: 'sliding-window', rate: 100, windowSeconds: 1 }, 0.8],
+  ['fixed window 600 per 6 s', { limiter: 'fixed-window', rate: 100, windowSeconds: 6 }, 0.95],
+  ['writes only, 50/s burst 5', { writeRate: 50, burst: 5 }, 0.7],
+  ['limit halves at 10 s', { schedule: parseRateSchedule('0:100,10:50'), burst: 10 }, 0.65],
+  ['50 ms latency, burst 10', { rate: 100, burst: 10 }, 0.55, { latencyMs: 50 }],
+  ['no Retry-After, burst 10', { rate: 100, burst: 10, retryAfter: 'none' }, 0.75],
+];
+
+describe('learning an unknown limit, per shape (2,000 writes, simulated)', () => {
+  it.each(SHAPES)('%s', async (_name, server, floor, extra) => {
+    const r = await simulateRun({ server, requests: 2000, ...extra });
+    expect(r.finished).toBe(true);
+    expect(r.achieved).toBeGreaterThanOrEqual(floor);
+    expect(share(r)).toBeLessThan(0.02);
+  });
+});
+
+describe('pacing by rate-limit headers provokes no 429', () => {
+  it.each(SHAPES.filter(([n]) => !n.includes('burst 1') && !n.includes('halves') && !n.includes('Retry')))('%s', async (_name, server, _floor, extra) => {
+    const r = await simulateRun({ server: { ...server, headers: 'ietf' }, requests: 2000, ...extra });
+    expect(r.throttled).toBe(0);
+    expect(r.achieved).toBeGreaterThanOrEqual(0.95);
+    expect(r.scheduler.snapshot().phase).toBe('headers');
+  });
+
+  it('APIM-style x-ratelimit-* headers too', async () => {
+    const r = await simulateRun({ server: { limiter: 'fixed-window', rate: 100, windowSeconds: 2, headers: 'apim' }, requests: 1000 });
+    expect(r.throttled).toBeLessThanOrEqual(1); // the window is inferred from the longest reset seen
+    expect(r.achieved).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('--rate', () => {
+  it('equal to the limit: just under it, no 429', async () => {
+    for (const server of [{ rate: 100, burst: 10 }, { limiter: 'fixed-window' as const, rate: 100, windowSeconds: 6 }]) {
+      const r = await simulateRun({ server, requests: 2000, rate: 100 });
+      expect(r.throttled).toBe(0);
+      expect(r.achieved).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+
+  it('five times too high: learned under it, as if none were given', async () => {
+    const r = await simulateRun({ server: { rate: 100, burst: 100 }, requests: 2000, rate: 500 });
+    expect(r.achieved).toBeGreaterThanOrEqual(0.9);
+    expect(share(r)).toBeLessThan(0.02);
+    expect(r.scheduler.snapshot().rate).toBeLessThan(100);
+  });
+});
+
+describe('long runs (10 minutes of API time)', () => {
+  it('a steady burst-10 limit: settled within a few percent, 429s rare', async () => {
+    const r = await simulateRun({ server: { rate: 100, burst: 10 }, requests: 60_000 });
+    expect(r.elapsedMs).toBeGreaterThan(590_000);
+    expect(r.achieved).toBeGreaterThanOrEqual(0.93);
+    expect(share(r)).toBeLessThan(0.002);
+  }, 30_000);
+
+  it('a limit that rises mid-run (50/s → 100/s at 60 s) is found', async () => {
+    const r = await simulateRun({ server: { schedule: parseRateSchedule('0:50,60:100'), burst: 20 }, requests: 45_000 });
+    expect(r.finished).toBe(true);
+    expect(r.achieved).toBeGreaterThanOrEqual(0.8);
+    expect(r.scheduler.snapshot().rate).toBeGreaterThan(85);
+  }, 30_000);
+});
+
+describe('the scheduler', () => {
+  it('a request sent in the same millisecond as the first 429 belongs to its episode', async () => {
+    const t = 1000;
+    const s = new RequestScheduler({ now: () => t, sleep: async () => {}, rate: 1000 });
+    const a = await s.acquire('write');
+    const b = await s.acquire('write');
+    expect(a.sentAt).toBe(b.sentAt);
+    s.onThrottled(a, 1000, 1000);
+    s.onThrottled(b, 1000, 1000);
+    expect(s.snapshot().pauses).toBe(1);
+    expect(s.snapshot().estimatedServerRate).not.toBeNaN();
+  });
+
+  it('a write quota never slows the reads', async () => {
+    let t = 0;
+    const s = new RequestScheduler({ now: () => t, sleep: async (ms) => void (t += ms) });
+    const done = (k: Awaited<ReturnType<typeof s.acquire>>): void => {
+      s.onAccepted(k);
+      k.release();
+    };
+    for (let i = 0; i < 20; i++) done(await s.acquire('write'));
+    const w = await s.acquire('write');
+    s.onThrottled(w, 1000, 1000);
+    w.release();
+    t += 1000;
+    const readsFrom = t;
+    for (let i = 0; i < 50; i++) done(await s.acquire('read'));
+    // Reads are still in their slow start (20/s and rising), not at the writes' learned rate.
+    expect(t - readsFrom).toBeLessThan(2000);
+  });
+
+  it('keeps in flight about rate × latency, up to --concurrency', async () => {
+    const r = await simulateRun({ server: { rate: 100, burst: 10 }, requests: 1500, latencyMs: 50, concurrency: 32 });
+    const c = r.scheduler.snapshot().concurrency;
+    expect(c).toBeGreaterThanOrEqual(6); // ≈ 97/s × 50 ms × 1.5 + 2
+    expect(c).toBeLessThanOrEqual(12);
+    const capped = await simulateRun({ server: { rate: 100, burst: 10 }, requests: 300, latencyMs: 50, concurrency: 3 });
+    expect(capped.scheduler.snapshot().concurrency).toBeLessThanOrEqual(3);
+  });
+
+  it('without Retry-After, pauses follow jittered exponential backoff', async () => {
+    const pauses: number[] = [];
+    let t = 0;
+    let n = 0;
+    const s = new RequestScheduler({ now: () => t, sleep: async (ms) => void (t += ms), onEvent: (e) => e.type === 'paused' && pauses.push(e.durationMs) });
+    for (let i = 0; i < 3; i++) {
+      const k = await s.acquire('write');
+      // The client passes its backoff (base 1 s, full jitter) when no Retry-After came.
+      s.onThrottled(k, undefined, [700, 1900, 3300][n++] as number);
+      k.release();
+    }
+    expect(pauses).toEqual([700, 1900, 3300]);
+  });
+});

@@ -1,0 +1,76 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import type { Referral } from '../../src/core/referral.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tempTree } from '../helpers/temp-dir.js';
+
+// The Partner Center portal's co-sell bulk CSV, read directly: the fixture has exactly the portal's
+// columns (Errors … Solution 1–50, Team member 1–50, Microsoft team member 1), with placeholders for ids.
+let emu: EmulatorHandle;
+beforeAll(async () => {
+  emu = await startEmulator({ generate: 60, randomSeed: 8 });
+});
+afterAll(async () => emu?.close());
+const env = () => ({ REFPLAN_TOKEN: 'portal-test-token', REFPLAN_BASE_URL: emu.url });
+
+const template = readFileSync(join(repoRoot, 'test', 'fixtures', 'portal', 'co-sell-bulk.csv'), 'utf8');
+
+function usDate(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return '';
+  const d = new Date(iso);
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
+}
+
+function fill(a: Referral, b: Referral, extra: Record<string, string> = {}): string {
+  const values: Record<string, string> = {
+    ID1: a.id, ENG1: String(a['engagementId'] ?? ''), NAME1: a.name ?? '', STATUS1: a.status ?? '', SUB1: a.substatus ?? '',
+    ID2: b.id, ENG2: String(b['engagementId'] ?? ''), NAME2: b.name ?? '', STATUS2: b.status ?? '', SUB2: b.substatus ?? '',
+    DEAL2: String(b.details?.dealValue ?? ''), CUR2: b.details?.currency ?? '', CLOSE2: usDate(b.details?.closingDateTime),
+    CRM2: b.externalReferenceId ?? '', NOTES2: b.details?.notes ?? '', ...extra,
+  };
+  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => quote(values[k] ?? ''));
+}
+
+describe('the portal co-sell bulk CSV', () => {
+  it('is recognised by its header, maps what it can, ignores the rest, and plans only what differs', async () => {
+    const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+    const dir = tempTree({ 'portal.csv': fill(a, b) });
+    const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      "note: the header is the Partner Center portal's co-sell bulk file: reading Referral ID → id, Deal Name → name, Partner Referral Status → status, Partner Referral Substatus → substatus, Estimated Deal Value → dealValue, Currency → currency, Estimated Close Date → closingDateTime, CRM ID → externalReferenceId, Notes → notes; 136 other column(s) are ignored",
+    );
+    const plan = JSON.parse(run.stdout) as { entries: { referralId: string; ops: { path: string; value: unknown }[] }[] };
+    // Row 2 repeats referral b as it is (its date in the portal's M/D/YYYY): no entry.
+    expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);
+    const wanted: [string, unknown, unknown][] = [
+      ['/details/dealValue', 125000.5, a.details?.dealValue],
+      ['/details/currency', 'USD', a.details?.currency],
+      ['/details/closingDateTime', '2027-01-30T00:00:00Z', a.details?.closingDateTime],
+      ['/externalReferenceId', 'CRM-00123', a.externalReferenceId],
+      ['/details/notes', 'Portal edit: budget approved', a.details?.notes],
+    ];
+    const ops = Object.fromEntries((plan.entries[0]?.ops ?? []).map((o) => [o.path, o.value]));
+    expect(ops).toEqual(Object.fromEntries(wanted.filter(([, v, now]) => v !== now).map(([p, v]) => [p, v])));
+  });
+
+  it('refuses a value in a column whose encoding is not published (numeric reason codes), naming the cell', async () => {
+    const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+    const dir = tempTree();
+    const records = parse(fill(a, b)) as string[][];
+    const reason = (records[0] ?? []).indexOf('Declined/Lost/Error reason');
+    records[2]![reason] = '3';
+    writeFileSync(join(dir, 'portal.csv'), stringify(records, { record_delimiter: 'windows' }));
+    const run = await runCli(['validate', 'portal.csv'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(
+      'portal.csv: row 3, column "Declined/Lost/Error reason": error: the portal writes this reason as a number (1–9) whose meaning Microsoft does not publish, so refplan cannot send it as a reason',
+    );
+    expect(run.stdout).toContain('fix: clear the cell (or delete the column) and add a statusReason column with the reason in words');
+  });
+});
