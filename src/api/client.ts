@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
-import { ApiError, apiErrorFor, NetworkError, RateLimitedError, TimeoutError } from './errors.js';
+import { raceAbort, sleepUnlessAborted } from './abort.js';
+import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import { createRedactor, redactBody, type Redact } from './redact.js';
 import { RequestScheduler } from './scheduler.js';
+import { checkTokenTransport } from './token-destination.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
 import { buildQuery, normaliseNextLink, pathForMessage, REFERRALS_PATH, trimBaseUrl } from './urls.js';
 
@@ -18,6 +21,8 @@ interface SendSpec {
   headers?: Record<string, string>;
   requestId: string;
   ok: readonly number[];
+  /** Aborts the request while it waits to be sent (never once it is on the wire). */
+  signal?: AbortSignal | undefined;
 }
 
 interface RawResponse {
@@ -30,11 +35,12 @@ interface RawResponse {
 /**
  * Timers fire up to a millisecond or so late; pacing 10 ms apart needs better. Short waits
  * (the pacer's) sleep on a timer until 1.5 ms before the moment, then yield to the event loop
- * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers.
+ * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers,
+ * cleared when `signal` aborts (Ctrl+C), so an interrupted run does not wait for them to exit.
  */
-const defaultSleep = (ms: number): Promise<void> => {
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => {
   if (ms <= 0) return Promise.resolve();
-  if (ms >= 50) return new Promise((r) => setTimeout(r, ms));
+  if (ms >= 50) return sleepUnlessAborted(ms, signal);
   const until = performance.now() + ms;
   return new Promise((resolve) => {
     const spin = (): void => {
@@ -48,7 +54,8 @@ const defaultSleep = (ms: number): Promise<void> => {
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
- * (global pause on 429, AIMD concurrency, token-bucket rate) and its correlation id.
+ * (global pause on 429, a learned pace per class of requests, concurrency ≈ rate × round trip)
+ * and its correlation id.
  */
 export function createClient(options: ClientOptions): ReferralsClient {
   const baseUrl = trimBaseUrl(options.baseUrl);
@@ -59,10 +66,12 @@ export function createClient(options: ClientOptions): ReferralsClient {
       hint: 'Use e.g. --base-url https://api.partner.microsoft.com/v1.0 (or REFPLAN_BASE_URL).',
     });
   }
+  // Library callers too: the token never crosses the network in clear text.
+  checkTokenTransport(baseUrl);
   // Epoch milliseconds with sub-millisecond precision: the pacer spaces requests 10 ms apart at
   // 100/s, and a whole-millisecond clock would make that spacing off by up to 10 %.
   const now = options.now ?? (() => performance.timeOrigin + performance.now());
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep: (ms: number, signal?: AbortSignal) => Promise<void> = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const newId = options.newId ?? randomUUID;
   const correlationId = options.correlationId ?? newId();
@@ -84,12 +93,21 @@ export function createClient(options: ClientOptions): ReferralsClient {
   };
   const scheduler = new RequestScheduler({ concurrency, rate: options.rate, now, sleep, onEvent });
   const tokenProvider = options.token;
-  // Kept only to scrub it out of error body excerpts, should a server ever echo it.
-  let lastToken: string | undefined;
+  // The tokens of this run, kept only to redact them from error bodies should a server echo them.
+  const tokensSeen: string[] = [];
+  let redactor: Redact = (t) => t;
+  const remember = (token: string): void => {
+    if (tokensSeen.includes(token)) return;
+    tokensSeen.push(token);
+    if (tokensSeen.length > 4) tokensSeen.shift();
+    redactor = createRedactor(tokensSeen);
+  };
 
   const counters = { requests: 0, retries: 0, throttled: 0, networkErrors: 0, byMethod: {} as Record<string, number>, byStatus: {} as Record<string, number> };
 
-  const scrub = (text: string): string => (lastToken !== undefined && lastToken.length >= 8 ? text.split(lastToken).join('[redacted]') : text);
+  // Parsed first, then every decoded string redacted (see redact.ts): a raw-text match misses an
+  // echo that is JSON-escaped, URL-encoded or base64.
+  const scrub = (text: string): string => redactBody(text, redactor);
 
   async function send(spec: SendSpec): Promise<RawResponse> {
     const path = pathForMessage(spec.url, baseUrl);
@@ -97,9 +115,15 @@ export function createClient(options: ClientOptions): ReferralsClient {
     let failures = 0;
     let throttles = 0;
     let refreshed = false;
+    const what = `${spec.method} ${path}`;
+    /** Before anything leaves: an interrupted run sends nothing more. */
+    const checkNotAborted = (): void => {
+      if (spec.signal?.aborted === true) throw new NotSentError(what);
+    };
     for (;;) {
+      checkNotAborted();
       const token = await tokenProvider.getToken();
-      lastToken = token;
+      remember(token);
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -111,7 +135,11 @@ export function createClient(options: ClientOptions): ReferralsClient {
       };
       if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-      const ticket = await scheduler.acquire(isRead ? 'read' : 'write');
+      const ticket = await scheduler.acquire(isRead ? 'read' : 'write', spec.signal);
+      if (spec.signal?.aborted === true) {
+        ticket.release();
+        checkNotAborted();
+      }
       counters.requests++;
       counters.byMethod[spec.method] = (counters.byMethod[spec.method] ?? 0) + 1;
       let status: number;
@@ -142,7 +170,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
           const delayMs = backoffDelay(failures, random);
           counters.retries++;
           emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: timedOut ? 'timeout' : 'network', delayMs });
-          await sleep(delayMs);
+          await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
           continue;
         }
         const init = { method: spec.method, path, requestId: spec.requestId, ambiguous: !isRead && !notSent, cause: e };
@@ -171,7 +199,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
 
       if (status === 401 && !refreshed && tokenProvider.refresh !== undefined) {
         refreshed = true;
-        lastToken = await tokenProvider.refresh();
+        remember(await tokenProvider.refresh());
         counters.retries++;
         emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: 1, reason: 'auth', status, delayMs: 0 });
         continue;
@@ -182,7 +210,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         const delayMs = retryAfterMs ?? backoffDelay(failures, random);
         counters.retries++;
         emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: 'status', status, delayMs });
-        if (retryAfterMs === undefined) await sleep(delayMs);
+        if (retryAfterMs === undefined) await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
         continue;
       }
       throw apiErrorFor({ status, method: spec.method, path, requestId: spec.requestId, body: scrub(text), retryAfterMs });
@@ -277,7 +305,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
       const headers: Record<string, string> = {};
       if (o.ifMatch !== undefined) headers['If-Match'] = o.ifMatch;
       if (o.returnRepresentation === true) headers['Prefer'] = 'return=representation';
-      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204] });
+      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204], signal: o.signal });
       if (res.status === 204 || res.text.trim() === '') return undefined;
       return asReferral(res, 'PATCH', url);
     },

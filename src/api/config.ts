@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { createAzureTokenProvider, createCommandTokenProvider, createStaticTokenProvider, type AzureTokenOptions } from './token.js';
 import type { ClientOptions, TokenProvider } from './types.js';
 import { DEFAULT_BASE_URL, type ClientFlags } from './client-flags.js';
+import { checkTokenTransport, configuredBaseUrl } from './token-destination.js';
 
 export { CLIENT_FLAGS, DEFAULT_BASE_URL, type ClientFlags } from './client-flags.js';
 
@@ -18,7 +19,7 @@ export type ResolvedClientConfig = Pick<ClientOptions, 'baseUrl' | 'token' | 'ra
  */
 export function resolveClientConfig(input: { flags: ClientFlags; env: NodeJS.ProcessEnv; azure?: AzureTokenOptions }): ResolvedClientConfig {
   const { flags, env } = input;
-  const baseUrl = (flags.baseUrl ?? nonEmpty(env['REFPLAN_BASE_URL']) ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const { url: baseUrl, source } = configuredBaseUrl(flags, env);
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
@@ -28,6 +29,7 @@ export function resolveClientConfig(input: { flags: ClientFlags; env: NodeJS.Pro
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new UsageError(`--base-url ${JSON.stringify(baseUrl)} must be an http(s) URL`, `Use e.g. --base-url ${DEFAULT_BASE_URL}`);
   }
+  checkTokenTransport(baseUrl, source === 'the default' ? 'the base URL' : source);
 
   const auth = flags.auth ?? 'env';
   let token: TokenProvider;

@@ -115,10 +115,10 @@ describe('resolveClientConfig', () => {
   it('--base-url beats REFPLAN_BASE_URL; trailing slash dropped; numbers parsed', () => {
     const c = resolveClientConfig({
       flags: { baseUrl: 'http://127.0.0.1:9/v1.0/', rate: '50', concurrency: '4', timeout: '1000' },
-      env: { REFPLAN_BASE_URL: 'http://elsewhere/v1.0', REFPLAN_TOKEN: 't' },
+      env: { REFPLAN_BASE_URL: 'https://elsewhere/v1.0', REFPLAN_TOKEN: 't' },
     });
     expect(c).toMatchObject({ baseUrl: 'http://127.0.0.1:9/v1.0', rate: 50, concurrency: 4, timeoutMs: 1000 });
-    expect(resolveClientConfig({ flags: {}, env: { REFPLAN_BASE_URL: 'http://elsewhere/v1.0', REFPLAN_TOKEN: 't' } }).baseUrl).toBe('http://elsewhere/v1.0');
+    expect(resolveClientConfig({ flags: {}, env: { REFPLAN_BASE_URL: 'https://elsewhere/v1.0', REFPLAN_TOKEN: 't' } }).baseUrl).toBe('https://elsewhere/v1.0');
   });
 
   it('--token-command and --auth take precedence over REFPLAN_TOKEN', () => {

@@ -3,10 +3,13 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createClient } from '../../api/client.js';
 import { resolveClientConfig, type ClientFlags } from '../../api/config.js';
+import { baseUrlForPlan, configuredBaseUrl } from '../../api/token-destination.js';
 import type { ClientEvent } from '../../api/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { applyPlan } from '../../engine/apply.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { releaseHeldLocks } from '../../files/lock-file.js';
 import { checkPrivateTarget } from '../../files/private-file.js';
 import type { ApplyEvent, ApplySummary } from '../../engine/events.js';
 import type { CliContext } from '../context.js';
@@ -47,10 +50,6 @@ export function checkApplyFlags(ctx: CliContext, flags: ApplyFlags): void {
   if (flags.html !== undefined) checkWritableTarget(flags.html, '--html');
 }
 
-function trimBase(url: string): string {
-  return url.trim().replace(/\/+$/, '');
-}
-
 /** Client events, as the engine's progress events (so the view listens to one stream). */
 export function clientEventToApplyEvent(e: ClientEvent): ApplyEvent | undefined {
   if (e.type === 'retry' && e.reason !== 'throttled') return { type: 'retry', attempt: e.attempt, reason: `${e.method} ${e.reason}${e.status === undefined ? '' : ` ${e.status}`}`, delayMs: e.delayMs };
@@ -80,17 +79,10 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
   const progress = createProgressView(ctx.io.stderr, { label: verb });
   const onEvent = (e: ApplyEvent): void => progress.handle(e);
-  // The plan names the API it was made against: use it unless told otherwise, and
-  // refuse to run it against another one (its eTags and ids mean nothing there).
-  const envBase = ctx.io.env['REFPLAN_BASE_URL'];
-  const explicitBase = flags.baseUrl ?? (envBase === undefined || envBase === '' ? undefined : envBase);
-  if (explicitBase !== undefined && trimBase(explicitBase) !== trimBase(plan.baseUrl)) {
-    throw new UsageError(
-      `${planPath} was made against ${plan.baseUrl}, but this run targets ${explicitBase}`,
-      'A plan pins eTags of one API; apply it to the API it was made against (omit --base-url and REFPLAN_BASE_URL to use the one in the plan), or make a new plan.',
-    );
-  }
-  const { tokenSource: _source, ...config } = resolveClientConfig({ flags: { ...flags, baseUrl: plan.baseUrl }, env: ctx.io.env });
+  // The plan names the API it was made against, but anyone who can edit the plan can change that:
+  // the token goes only to the API this run is configured for (or to this machine).
+  const baseUrl = baseUrlForPlan(plan.baseUrl, configuredBaseUrl(flags, ctx.io.env), planPath);
+  const { tokenSource: _source, ...config } = resolveClientConfig({ flags: { ...flags, baseUrl }, env: ctx.io.env });
   const client = createClient({
     ...config,
     onEvent: (e: ClientEvent) => {
@@ -98,14 +90,21 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       if (mapped !== undefined) onEvent(mapped);
     },
   });
-  // First Ctrl+C: finish the requests in flight, journal them, write the files. A second one
-  // gets Node's default (exit at once), which the journal makes safe too.
+  // First Ctrl+C: nothing more is sent; requests on the wire finish and are journalled, the
+  // files are written. A second one exits at once (130), releasing the lock: every journal line
+  // is one complete write, so the next run settles what was on the wire by reading it.
   const abort = new AbortController();
   const onSigint = (): void => {
-    abort.abort();
-    onEvent({ type: 'warning', message: 'interrupted: finishing the requests in flight (Ctrl+C again to stop at once; running apply again resumes)' });
+    if (!abort.signal.aborted) {
+      abort.abort();
+      onEvent({ type: 'warning', message: `interrupted: sending nothing more, finishing the requests already sent (Ctrl+C again to stop at once; running the same command continues)` });
+      return;
+    }
+    releaseHeldLocks();
+    ctx.io.stderr.write(`\n${verb}: stopped at once (second Ctrl+C); the lock is released and the journal is complete: run the same command to continue.\n`);
+    process.exit(ExitCode.interrupted);
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   let summary: ApplySummary;
   try {
     summary = await applyPlan(plan, {
