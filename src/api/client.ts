@@ -54,7 +54,8 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => {
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
- * (global pause on 429, AIMD concurrency, token-bucket rate) and its correlation id.
+ * (global pause on 429, a learned pace per class of requests, concurrency ≈ rate × round trip)
+ * and its correlation id.
  */
 export function createClient(options: ClientOptions): ReferralsClient {
   const baseUrl = trimBaseUrl(options.baseUrl);
