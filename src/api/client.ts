@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
-import { ApiError, apiErrorFor, NetworkError, RateLimitedError, TimeoutError } from './errors.js';
+import { raceAbort, sleepUnlessAborted } from './abort.js';
+import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRedactor, redactBody, type Redact } from './redact.js';
@@ -20,6 +21,8 @@ interface SendSpec {
   headers?: Record<string, string>;
   requestId: string;
   ok: readonly number[];
+  /** Aborts the request while it waits to be sent (never once it is on the wire). */
+  signal?: AbortSignal | undefined;
 }
 
 interface RawResponse {
@@ -32,11 +35,12 @@ interface RawResponse {
 /**
  * Timers fire up to a millisecond or so late; pacing 10 ms apart needs better. Short waits
  * (the pacer's) sleep on a timer until 1.5 ms before the moment, then yield to the event loop
- * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers.
+ * (setImmediate, so I/O still runs) until it has come. Long waits (pauses) are plain timers,
+ * cleared when `signal` aborts (Ctrl+C), so an interrupted run does not wait for them to exit.
  */
-const defaultSleep = (ms: number): Promise<void> => {
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => {
   if (ms <= 0) return Promise.resolve();
-  if (ms >= 50) return new Promise((r) => setTimeout(r, ms));
+  if (ms >= 50) return sleepUnlessAborted(ms, signal);
   const until = performance.now() + ms;
   return new Promise((resolve) => {
     const spin = (): void => {
@@ -50,7 +54,8 @@ const defaultSleep = (ms: number): Promise<void> => {
 
 /**
  * The referrals API client. One instance per run: every request of the run shares its scheduler
- * (global pause on 429, AIMD concurrency, token-bucket rate) and its correlation id.
+ * (global pause on 429, a learned pace per class of requests, concurrency ≈ rate × round trip)
+ * and its correlation id.
  */
 export function createClient(options: ClientOptions): ReferralsClient {
   const baseUrl = trimBaseUrl(options.baseUrl);
@@ -66,7 +71,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
   // Epoch milliseconds with sub-millisecond precision: the pacer spaces requests 10 ms apart at
   // 100/s, and a whole-millisecond clock would make that spacing off by up to 10 %.
   const now = options.now ?? (() => performance.timeOrigin + performance.now());
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep: (ms: number, signal?: AbortSignal) => Promise<void> = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const newId = options.newId ?? randomUUID;
   const correlationId = options.correlationId ?? newId();
@@ -110,7 +115,13 @@ export function createClient(options: ClientOptions): ReferralsClient {
     let failures = 0;
     let throttles = 0;
     let refreshed = false;
+    const what = `${spec.method} ${path}`;
+    /** Before anything leaves: an interrupted run sends nothing more. */
+    const checkNotAborted = (): void => {
+      if (spec.signal?.aborted === true) throw new NotSentError(what);
+    };
     for (;;) {
+      checkNotAborted();
       const token = await tokenProvider.getToken();
       remember(token);
       const headers: Record<string, string> = {
@@ -124,7 +135,11 @@ export function createClient(options: ClientOptions): ReferralsClient {
       };
       if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-      const ticket = await scheduler.acquire(isRead ? 'read' : 'write');
+      const ticket = await scheduler.acquire(isRead ? 'read' : 'write', spec.signal);
+      if (spec.signal?.aborted === true) {
+        ticket.release();
+        checkNotAborted();
+      }
       counters.requests++;
       counters.byMethod[spec.method] = (counters.byMethod[spec.method] ?? 0) + 1;
       let status: number;
@@ -155,7 +170,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
           const delayMs = backoffDelay(failures, random);
           counters.retries++;
           emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: timedOut ? 'timeout' : 'network', delayMs });
-          await sleep(delayMs);
+          await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
           continue;
         }
         const init = { method: spec.method, path, requestId: spec.requestId, ambiguous: !isRead && !notSent, cause: e };
@@ -195,7 +210,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         const delayMs = retryAfterMs ?? backoffDelay(failures, random);
         counters.retries++;
         emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: 'status', status, delayMs });
-        if (retryAfterMs === undefined) await sleep(delayMs);
+        if (retryAfterMs === undefined) await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
         continue;
       }
       throw apiErrorFor({ status, method: spec.method, path, requestId: spec.requestId, body: scrub(text), retryAfterMs });
@@ -290,7 +305,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
       const headers: Record<string, string> = {};
       if (o.ifMatch !== undefined) headers['If-Match'] = o.ifMatch;
       if (o.returnRepresentation === true) headers['Prefer'] = 'return=representation';
-      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204] });
+      const res = await send({ method: 'PATCH', url, body: JSON.stringify(ops), headers, requestId: o.requestId ?? newId(), ok: [200, 204], signal: o.signal });
       if (res.status === 204 || res.text.trim() === '') return undefined;
       return asReferral(res, 'PATCH', url);
     },

@@ -179,6 +179,17 @@ export interface NetworkErrorInit {
   cause: unknown;
 }
 
+/**
+ * A request refplan did not send because the run was interrupted (Ctrl+C) while it waited for
+ * its turn: it never left, so nothing can have been committed.
+ */
+export class NotSentError extends RefplanError {
+  readonly notSent = true;
+  constructor(what: string) {
+    super('interrupted', `${what} not sent: the run was interrupted`, { exitCode: ExitCode.error });
+  }
+}
+
 /** No HTTP answer: connection refused, reset, dropped, DNS failure. `cause` keeps the socket error. */
 export class NetworkError extends RefplanError {
   readonly method: string;

@@ -3,6 +3,8 @@ import type { StatedQuota } from './rate-limit-headers.js';
 import { RateControl, type RatePhase } from './rate-control.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ClientEvent } from './types.js';
+import { raceAbort } from './abort.js';
+import { NotSentError } from './errors.js';
 
 /**
  * The one request scheduler of a run: every request (reads, writes, retries) passes through it.
@@ -22,7 +24,8 @@ export interface SchedulerOptions {
   /** The most requests per second the user allows (a ceiling for each class). */
   rate?: number | undefined;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** `signal`: a sleep that can be cut short clears its timer on abort (the default one does). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   onEvent?: ((e: ClientEvent) => void) | undefined;
 }
 
@@ -64,7 +67,7 @@ interface ClassState {
 
 export class RequestScheduler {
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly emit: (e: ClientEvent) => void;
   private readonly cap: number;
   private limit: number;
@@ -109,16 +112,19 @@ export class RequestScheduler {
     this.classes = { read: make(), write: make() };
   }
 
-  /** Waits for the pause to end, a concurrency slot and the class's pace, in that order. */
-  async acquire(kind: RequestKind = 'read'): Promise<Ticket> {
+  /**
+   * Waits for the pause to end, a concurrency slot and the class's pace, in that order. When
+   * `signal` aborts meanwhile (Ctrl+C), rejects with NotSentError at once: the request is not sent.
+   */
+  async acquire(kind: RequestKind = 'read', signal?: AbortSignal): Promise<Ticket> {
     const c = this.classes[kind];
-    await this.waitWhilePaused();
-    await this.takeSlot();
+    await this.waitWhilePaused(signal);
+    await this.takeSlot(signal);
     try {
       for (;;) {
-        await this.waitWhilePaused();
+        await this.waitWhilePaused(signal);
         this.updateRate(kind);
-        await c.pacer.take();
+        await raceAbort(c.pacer.take(signal), signal, 'request');
         // A pause may have begun while we waited for our turn: then wait again.
         if (this.now() >= this.pausedUntil) break;
       }
@@ -247,14 +253,14 @@ export class RequestScheduler {
     this.emit({ type: 'resumed', pausedMs });
   }
 
-  private async waitWhilePaused(): Promise<void> {
+  private async waitWhilePaused(signal?: AbortSignal): Promise<void> {
     for (;;) {
       const left = this.pausedUntil - this.now();
       if (left <= 0) {
         this.settlePause();
         return;
       }
-      await this.sleep(left);
+      await raceAbort(this.sleep(left, signal), signal, 'request');
     }
   }
 
@@ -276,12 +282,26 @@ export class RequestScheduler {
     this.emit({ type: 'rate', rate, previous: prev, estimate: c.control.estimate ?? null, phase });
   }
 
-  private takeSlot(): Promise<void> {
+  private takeSlot(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(new NotSentError('request'));
     if (this.active < this.limit) {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const waiter = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      // Leaves the queue on abort: a slot is never handed to a request that will not be sent.
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new NotSentError('request'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
   }
 
   private releaseSlot(): void {

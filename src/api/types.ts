@@ -68,6 +68,12 @@ export interface PatchOptions {
   requestId?: string;
   /** Send `Prefer: return=representation` and return the updated referral. */
   returnRepresentation?: boolean;
+  /**
+   * Stops the request while it waits for its turn (a pause, a concurrency slot, a rate token, a
+   * retry delay): it then rejects with NotSentError. A request already on the wire is never
+   * cancelled (its answer tells whether it committed).
+   */
+  signal?: AbortSignal;
 }
 
 export interface ClientStats {

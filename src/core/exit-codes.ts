@@ -16,6 +16,12 @@ export const ExitCode = {
    * refplan stopped sending at once; nothing is lost, and the same command resumes once there is space.
    */
   diskFull: 6,
+  /**
+   * Interrupted (Ctrl+C, SIGINT): apply/rollback stopped sending; requests already on the wire
+   * were finished and journalled, the rest were skipped. The same command continues (128 + 2, as
+   * shells report a process stopped by SIGINT).
+   */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PlanEntry } from '../core/plan.js';
 import type { PatchOp, Referral } from '../core/referral.js';
 import type { JournalWriter } from '../files/journal.js';
+import { raceAbort } from '../api/abort.js';
 import { classifyWriteError } from './classify-write-error.js';
 import type { ApplyEvent, EntryOutcome, FieldDiff } from './events.js';
 import { judgeServerState, type ServerVerdict } from './judge-server-state.js';
@@ -12,7 +13,7 @@ export interface WriteClient {
   patchReferral(
     id: string,
     ops: PatchOp[],
-    o: { ifMatch?: string; requestId?: string; returnRepresentation?: boolean },
+    o: { ifMatch?: string; requestId?: string; returnRepresentation?: boolean; signal?: AbortSignal },
   ): Promise<Referral | undefined>;
 }
 
@@ -26,6 +27,11 @@ export interface EntryContext {
   backoffMs: (n: number) => number;
   sleep: (ms: number) => Promise<void>;
   emit: (e: ApplyEvent) => void;
+  /**
+   * Ctrl+C: nothing more leaves. A request already on the wire finishes and is settled; one
+   * still waiting for its turn is not sent, and the entry ends as skipped.
+   */
+  signal?: AbortSignal;
 }
 
 /** Where a resumed entry starts: its request of the interrupted run may have been committed. */
@@ -36,7 +42,8 @@ export interface ResumeState {
 }
 
 export interface EntryRun {
-  outcome: Exclude<EntryOutcome, 'skipped'>;
+  /** `skipped`: interrupted (Ctrl+C) before its write left, or before a write that may have left was settled. */
+  outcome: EntryOutcome;
   message?: string;
   eTag?: string;
   changedSincePlan?: FieldDiff[];
@@ -46,6 +53,11 @@ export interface EntryRun {
   attempts: number;
   /** The state on the server is unknown and may include our write: a later run must count a match as applied. */
   uncertain: boolean;
+  /**
+   * Skipped with a write that may have committed and is not settled: no outcome may be
+   * journalled, so that the journal's intent (in flight) makes the next run settle it by reading.
+   */
+  keepIntent?: boolean;
 }
 
 /** Thrown to stop the whole run (401/403, a bug); the entry itself is left in flight for the next run. */
@@ -72,11 +84,17 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
   let requestId = randomUUID();
   const id = entry.referralId;
   const run = (r: Omit<EntryRun, 'attempts' | 'rebased'>): EntryRun => ({ ...r, attempts, rebased });
+  const interrupted = (): EntryRun =>
+    mayHaveCommitted
+      ? run({ outcome: 'skipped', message: 'interrupted (Ctrl+C) before its write was confirmed; the next run settles it by reading the referral', uncertain: true, keepIntent: true })
+      : run({ outcome: 'skipped', message: 'not sent: the run was interrupted (Ctrl+C); running the same command again sends it', uncertain: false });
+  const aborted = (): boolean => ctx.signal?.aborted === true;
 
   // Resolve how a resumed in-flight entry ended before sending anything.
   let pendingRead: string | undefined = resume?.inFlight === true ? 'resumed: the interrupted run sent this write without recording its outcome' : undefined;
 
   for (;;) {
+    if (aborted()) return interrupted();
     if (pendingRead !== undefined) {
       ctx.emit({ type: 'resolving', referralId: id, reason: pendingRead });
       let current: Referral;
@@ -130,9 +148,10 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
       return run({ outcome: 'failed', message: `gave up after ${attempts} attempts; run apply again to retry`, uncertain: mayHaveCommitted });
     }
     await ctx.journal.append({ referralId: id, event: 'intent', eTag: ifMatch });
+    if (aborted()) return interrupted(); // Ctrl+C while the intent was being synced
     attempts += 1;
     try {
-      const returned = await ctx.client.patchReferral(id, entry.ops, { ifMatch, requestId, returnRepresentation: true });
+      const returned = await ctx.client.patchReferral(id, entry.ops, { ifMatch, requestId, returnRepresentation: true, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
       if (returned?.eTag !== undefined) {
         return run({ outcome: 'applied', eTag: returned.eTag, uncertain: false, ...(rebased ? { message: 'applied on a newer version (--rebase): the fields it touches were unchanged' } : {}) });
       }
@@ -143,6 +162,9 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
     } catch (e) {
       const f = classifyWriteError(e);
       switch (f.kind) {
+        case 'not-sent':
+          attempts -= 1; // it never left
+          return interrupted();
         case 'precondition':
           pendingRead = 'the server answered 412 Precondition Failed';
           continue;
@@ -158,7 +180,7 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
           }
           const delayMs = ctx.backoffMs(transientRetries);
           ctx.emit({ type: 'retry', referralId: id, attempt: attempts, reason: f.message, delayMs });
-          await ctx.sleep(delayMs);
+          await raceAbort(ctx.sleep(delayMs), ctx.signal, 'retry').catch(() => undefined);
           continue;
         }
         case 'rejected':

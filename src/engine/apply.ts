@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import pLimit from 'p-limit';
+import { sleepUnlessAborted } from '../api/abort.js';
 import { DiskFullError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
 import type { Plan, PlanEntry } from '../core/plan.js';
 import type { FileLayer } from '../files/file-layer.js';
 import { JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
 import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
 import { runFilesFor } from '../files/run-files.js';
+import { verifiedFileSha256 } from '../files/verified-plan.js';
 import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
 import { checkPrivateTarget } from '../files/private-file.js';
 import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
@@ -47,7 +50,6 @@ export interface ApplyOptions {
   files?: FileLayer;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Executes a plan (or a rollback file: it is a plan) exactly as reviewed.
@@ -77,7 +79,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const emit = options.onEvent ?? (() => undefined);
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
+  // A retry delay ends at once on Ctrl+C (its timer would otherwise hold the process up to 8 s).
+  const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
 
   const lock = acquireLock(files.lock, plan.checksum, options.lock);
@@ -98,7 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await rollback.adoptExisting((id) => journalApplied(replay.entries.get(id)));
     let journal: JournalWriter;
     try {
-      journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now, options.files);
+      journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now, options.files, verifiedFileSha256(plan));
     } catch (e) {
       if (e instanceof DiskFullError) throw diskFullStop(e, { settled: countSettled(plan, replay.entries), total: plan.entries.length, files, inFlight: 0 });
       throw e;
@@ -204,7 +207,16 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
         try {
           outcome = await applyEntry(
             entry,
-            { client: options.client, journal: s.journal, rebase: options.rebase === true, maxAttempts: options.maxAttempts ?? 8, backoffMs, sleep: s.sleep, emit },
+            {
+              client: options.client,
+              journal: s.journal,
+              rebase: options.rebase === true,
+              maxAttempts: options.maxAttempts ?? 8,
+              backoffMs,
+              sleep: s.sleep,
+              emit,
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+            },
             resume,
           );
         } catch (e) {
@@ -215,14 +227,16 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
           return undefined;
         }
         try {
-          await recordOutcome(entry, outcome);
+          // Interrupted with a write that may have committed: its intent stays the last line, so
+          // the next run settles it by reading. Otherwise even "skipped" is journalled.
+          if (outcome.keepIntent !== true) await recordOutcome(entry, outcome);
         } catch (e) {
           // Sent, but the outcome is not durable: the next run settles it by reading.
           unjournalled.add(entry.referralId);
           stop ??= new StopRunError(e);
           return undefined;
         }
-        settled += 1;
+        if (outcome.outcome !== 'skipped') settled += 1;
         if (outcome.outcome === 'applied' && outcome.eTag !== undefined) {
           s.rollback.record(entry.referralId, outcome.eTag, outcome.changedAfterApply?.map((d) => d.path));
         }
@@ -246,6 +260,8 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     ),
   );
 
+  const interrupted = options.signal?.aborted === true;
+  if (interrupted && stop === undefined) await journalNotStarted(toRun, results, s);
   const ordered: EntryResult[] = plan.entries.map(
     (entry) =>
       results.get(entry.referralId) ?? {
@@ -254,7 +270,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
         message: unjournalled.has(entry.referralId)
           ? `sent, but its outcome could not be written to the journal (${stop?.message ?? 'write failed'}); the next run settles it by reading the referral`
           : stop === undefined
-            ? 'not started: the run was interrupted; run apply again to continue'
+            ? 'not started: the run was interrupted (Ctrl+C); running the same command again sends it'
             : `not finished: the run stopped (${stop.message}); run apply again to continue`,
         attempts: 0,
       },
@@ -265,7 +281,22 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   }
   if (stop !== undefined) throw stop.reason;
 
-  return finish(plan, options, s, ordered, retries, false);
+  return finish(plan, options, s, ordered, retries, false, interrupted);
+}
+
+/**
+ * After Ctrl+C: the entries that never started are journalled as skipped, so the journal says
+ * what became of every entry of this run. Only entries without an earlier record: a line would
+ * otherwise hide an earlier run's write in flight or uncertain, which the next run must settle.
+ * Best effort: the journal is what it was without these lines, and a resume is exact either way.
+ */
+async function journalNotStarted(toRun: readonly { entry: PlanEntry }[], results: Map<string, EntryResult>, s: RunState): Promise<void> {
+  const lines = toRun
+    .filter(({ entry }) => !results.has(entry.referralId) && s.states.get(entry.referralId) === undefined)
+    .map(({ entry }) =>
+      s.journal.append({ referralId: entry.referralId, event: 'outcome', outcome: 'skipped', message: 'not started: the run was interrupted (Ctrl+C)' }),
+    );
+  await Promise.all(lines).catch(() => undefined);
 }
 
 /**
@@ -305,7 +336,7 @@ async function alreadyDone(plan: Plan, options: ApplyOptions, s: RunState, resul
   return finish(plan, options, s, ordered, 0, true);
 }
 
-function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryResult[], retries: number, done: boolean): ApplySummary {
+function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryResult[], retries: number, done: boolean, interrupted = false): ApplySummary {
   const counts = Object.fromEntries(ENTRY_OUTCOMES.map((o) => [o, 0])) as Record<EntryOutcome, number>;
   for (const r of ordered) counts[r.outcome] += 1;
   const stats = options.client.stats?.();
@@ -315,7 +346,7 @@ function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryRe
     total: plan.entries.length,
     counts,
     results: ordered,
-    exitCode: counts.failed > 0 || counts.skipped > 0 ? 5 : counts.conflict > 0 ? 4 : 0,
+    exitCode: interrupted ? ExitCode.interrupted : counts.failed > 0 || counts.skipped > 0 ? 5 : counts.conflict > 0 ? 4 : 0,
     resumed: s.resumed,
     requests: stats?.requests ?? 0,
     retries: retries + (stats?.retries ?? 0),
@@ -323,6 +354,7 @@ function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryRe
     files: s.files,
     notRestorable: s.rollback.notRestorableCount(),
     ...(done ? { alreadyDone: true } : {}),
+    ...(interrupted ? { interrupted: true } : {}),
   };
   s.emit({ type: 'done', summary });
   return summary;

@@ -4,6 +4,8 @@
  * message, so it also works across module copies.
  */
 export type WriteFailure =
+  /** Never sent: the run was interrupted while the request waited for its turn. */
+  | { kind: 'not-sent' }
   /** 412: the referral's eTag is not the one sent; read it and judge. */
   | { kind: 'precondition' }
   /** The request may have been committed (connection lost after sending, timeout): read it and judge. */
@@ -27,6 +29,7 @@ export function classifyWriteError(e: unknown): WriteFailure {
   if (typeof e !== 'object' || e === null) return { kind: 'fatal', error: e };
   const f = e as ErrorFields;
   const message = typeof f.message === 'string' ? f.message : String(e);
+  if (f.name === 'NotSentError' || (e as { notSent?: unknown }).notSent === true) return { kind: 'not-sent' };
   if (f.name === 'PreconditionFailedError' || f.status === 412) return { kind: 'precondition' };
   if (f.name === 'AuthError' || f.status === 401 || f.status === 403) return { kind: 'fatal', error: e };
   // NetworkError and its TimeoutError subclass say whether the request may have reached the server.

@@ -50,7 +50,7 @@ export interface ApplySummary {
   counts: Record<EntryOutcome, number>;
   results: EntryResult[];
   /** 0 all applied/unchanged; 4 conflicts; 5 other failures (5 wins when there are both). */
-  exitCode: 0 | 4 | 5;
+  exitCode: 0 | 4 | 5 | 130;
   /** This run resumed an interrupted or earlier run (the journal existed). */
   resumed: boolean;
   requests: number;
@@ -64,6 +64,11 @@ export interface ApplySummary {
    * was sent ("already applied", or "already restored" for a rollback file).
    */
   alreadyDone?: boolean;
+  /**
+   * Stopped by Ctrl+C (exit 130): requests on the wire were finished and journalled; entries
+   * that had not sent their write are `skipped` (journalled as such) and the same command sends them.
+   */
+  interrupted?: boolean;
 }
 
 export type ApplyEvent =

@@ -251,6 +251,18 @@ function parseLock(text: string): LockInfo | 'unreadable' {
   return 'unreadable';
 }
 
+/** Locks this process holds, so that an exit that cannot wait (a second Ctrl+C) still releases them. */
+const heldLocks = new Set<HeldLock>();
+
+/**
+ * Releases every lock this process holds, synchronously: for an immediate exit (a second
+ * Ctrl+C), where the run's own `finally` will not get to it. The journal needs nothing: every
+ * line is one complete write, so the next run resumes exactly.
+ */
+export function releaseHeldLocks(): void {
+  for (const lock of [...heldLocks]) lock.release();
+}
+
 function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number, tookOver?: string): HeldLock {
   let released = false;
   let current = info;
@@ -270,7 +282,7 @@ function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number
   };
   const timer = heartbeatMs > 0 ? setInterval(refresh, heartbeatMs) : undefined;
   timer?.unref();
-  return {
+  const lock: HeldLock = {
     path,
     info,
     ...(tookOver === undefined ? {} : { tookOver }),
@@ -278,11 +290,14 @@ function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number
     release() {
       if (released) return;
       released = true;
+      heldLocks.delete(lock);
       if (timer !== undefined) clearInterval(timer);
       // Remove only our own lock: never one a later process took over.
       if (isOurs()) unlinkQuietly(path);
     },
   };
+  heldLocks.add(lock);
+  return lock;
 }
 
 /** A heartbeat: the new content goes to a temp file renamed over the lock, so no reader sees it half-written. */

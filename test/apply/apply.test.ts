@@ -203,12 +203,13 @@ describe('apply against the emulator', () => {
       concurrency: 1,
       signal: abort.signal,
       onEvent: (e) => {
-        // Ctrl+C while the 4th entry is being written: it finishes, nothing after it starts.
+        // Ctrl+C as the 4th entry starts, before its PATCH left: it is not sent, nothing after it starts.
         if (e.type === 'entry-start' && ++started === 4) abort.abort();
       },
     });
-    expect(first.exitCode).toBe(5);
-    expect(first.counts).toMatchObject({ applied: 4, skipped: 4 });
+    expect(first.exitCode).toBe(130);
+    expect(first.interrupted).toBe(true);
+    expect(first.counts).toMatchObject({ applied: 3, skipped: 5, failed: 0 });
     expect(first.results.filter((r) => r.outcome === 'skipped').every((r) => /interrupted/.test(r.message ?? ''))).toBe(true);
     expect((await readPlan(first.files.rollback)).entries).toHaveLength(first.counts.applied);
     const second = await applyPlan(plan, { client: c, planPath: path });

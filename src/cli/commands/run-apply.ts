@@ -8,6 +8,8 @@ import type { ClientEvent } from '../../api/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { applyPlan } from '../../engine/apply.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { releaseHeldLocks } from '../../files/lock-file.js';
 import { checkPrivateTarget } from '../../files/private-file.js';
 import type { ApplyEvent, ApplySummary } from '../../engine/events.js';
 import type { CliContext } from '../context.js';
@@ -75,8 +77,8 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
 
 /** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code (flags checked by checkApplyFlags). */
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
-  const progress = createProgressView(ctx.io.stderr, { label: verb });
-  const onEvent = (e: ApplyEvent): void => progress.handle(e);
+  const progress = ctx.quiet === true ? undefined : createProgressView(ctx.io.stderr, { label: verb });
+  const onEvent = (e: ApplyEvent): void => progress?.handle(e);
   // The plan names the API it was made against, but anyone who can edit the plan can change that:
   // the token goes only to the API this run is configured for (or to this machine).
   const baseUrl = baseUrlForPlan(plan.baseUrl, configuredBaseUrl(flags, ctx.io.env), planPath);
@@ -88,14 +90,21 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       if (mapped !== undefined) onEvent(mapped);
     },
   });
-  // First Ctrl+C: finish the requests in flight, journal them, write the files. A second one
-  // gets Node's default (exit at once), which the journal makes safe too.
+  // First Ctrl+C: nothing more is sent; requests on the wire finish and are journalled, the
+  // files are written. A second one exits at once (130), releasing the lock: every journal line
+  // is one complete write, so the next run settles what was on the wire by reading it.
   const abort = new AbortController();
   const onSigint = (): void => {
-    abort.abort();
-    onEvent({ type: 'warning', message: 'interrupted: finishing the requests in flight (Ctrl+C again to stop at once; running apply again resumes)' });
+    if (!abort.signal.aborted) {
+      abort.abort();
+      onEvent({ type: 'warning', message: `interrupted: sending nothing more, finishing the requests already sent (Ctrl+C again to stop at once; running the same command continues)` });
+      return;
+    }
+    releaseHeldLocks();
+    ctx.io.stderr.write(`\n${verb}: stopped at once (second Ctrl+C); the lock is released and the journal is complete: run the same command to continue.\n`);
+    process.exit(ExitCode.interrupted);
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   let summary: ApplySummary;
   try {
     summary = await applyPlan(plan, {
@@ -109,7 +118,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    progress.finish();
+    progress?.finish();
     await client.close();
   }
   if (flags.html !== undefined) {
