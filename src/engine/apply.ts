@@ -9,6 +9,7 @@ import { JournalWriter, replayJournal, type EntryJournalState } from '../files/j
 import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
 import { runFilesFor } from '../files/run-files.js';
+import { verifiedFileSha256 } from '../files/verified-plan.js';
 import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
 import { checkPrivateTarget } from '../files/private-file.js';
 import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
@@ -100,7 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await rollback.adoptExisting((id) => journalApplied(replay.entries.get(id)));
     let journal: JournalWriter;
     try {
-      journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now, options.files);
+      journal = await JournalWriter.open(files.journal, plan.checksum, plan.kind, replay, now, options.files, verifiedFileSha256(plan));
     } catch (e) {
       if (e instanceof DiskFullError) throw diskFullStop(e, { settled: countSettled(plan, replay.entries), total: plan.entries.length, files, inFlight: 0 });
       throw e;

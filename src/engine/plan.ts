@@ -36,6 +36,42 @@ export interface CreatePlanOptions {
   csv?: ValidateOptions;
   /** Why the plan exists; recorded in the plan (and so covered by its checksum). */
   message?: string;
+  /** Progress of the reads, per page or referral read (the engine never prints). */
+  onEvent?: (e: PlanReadEvent) => void;
+}
+
+/** Reads so far: requests answered, referrals they returned, and the total when a listing said it. */
+export interface PlanReadEvent {
+  type: 'read';
+  requests: number;
+  referrals: number;
+  total?: number;
+}
+
+/** The reader, reporting each answered read to `onEvent`. */
+function reportingReader(client: PlanClient, onEvent: (e: PlanReadEvent) => void): ReferralReader {
+  let requests = 0;
+  let referrals = 0;
+  let total: number | undefined;
+  const report = (n: number): void => {
+    requests += 1;
+    referrals += n;
+    onEvent({ type: 'read', requests, referrals, ...(total === undefined ? {} : { total }) });
+  };
+  return {
+    async getReferral(...args: Parameters<ReferralReader['getReferral']>) {
+      const r = await client.getReferral(...args);
+      report(1);
+      return r;
+    },
+    async *listReferrals(...args: Parameters<ReferralReader['listReferrals']>) {
+      for await (const page of client.listReferrals(...args)) {
+        if (page.count !== undefined && args[0]?.filter === undefined) total = page.count;
+        report(page.value.length);
+        yield page;
+      }
+    },
+  };
 }
 
 export interface CreatePlanResult {
@@ -134,9 +170,10 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
   // so a cell that only spells the current value differently makes no op.
   const changes = judged.changes;
-  const resolution = await resolveSelectors(options.client, changes, { known: baselines.known });
+  const reader = options.onEvent === undefined ? options.client : reportingReader(options.client, options.onEvent);
+  const resolution = await resolveSelectors(reader, changes, { known: baselines.known });
   // A where that matches nothing may be one already applied: judged again without its own fields.
-  const relaxed = await resolveRelaxed(options.client, changes, resolution);
+  const relaxed = await resolveRelaxed(reader, changes, resolution);
   const current = new Map([...relaxed.referrals, ...resolution.referrals]);
 
   // 3. The pure planner judges every change against the transition table.

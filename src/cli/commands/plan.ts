@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('plan')
     .description('read the referrals a change set selects and write a plan file (nothing is written to the API)')
     .argument('<files...>', 'change sets: YAML or CSV (a CSV exported by `refplan export` plans without reads)')
-    .option('-o, --output <plan>', `plan file to write (default: ./${DEFAULT_PLAN_FILE})`)
+    .option('-o, --output <file>', `plan file to write; - for stdout (default: ./${DEFAULT_PLAN_FILE})`)
     .option('-m, --message <text>', 'why this plan exists, recorded in it: the title of show, the Markdown summary and the HTML report', parseMessage)
     .option('--skip-invalid', 'plan the valid changes anyway; list the rejected rows in PLAN.rejects.csv')
     .option('--max-changes <n>', 'refuse a plan that would change more than N referrals', wholeNumber('--max-changes', 0))
@@ -56,7 +56,7 @@ export function register(program: Command, ctx: CliContext): void {
       [
         '',
         'Examples:',
-        '  $ refplan plan changes.yaml -o changes.plan.json -m "Close the Q3 deals lost to competitors"',
+        '  $ refplan plan changes.yaml -o changes.plan.json -m "Close Q3 deals lost"',
         '  $ refplan plan referrals.csv --skip-invalid --max-changes 500',
         '  $ refplan plan changes.yaml --detailed-exitcode --json > plan.json',
         '',

@@ -14,10 +14,10 @@ export function register(program: Command, ctx: CliContext): void {
     .command('rollback')
     .description('undo an apply: restore the before values recorded in PLAN.rollback.json (a referral edited since is reported, not reverted)')
     .argument('<rollback>', 'the rollback file an apply wrote (PLAN.rollback.json)')
-    .option('--yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation (also --auto-approve)')
     .option('--rebase', 'restore an entry even if the referral changed since the apply, when none of the fields it restores changed')
     .option('--json', 'print the summary as JSON')
-    .option('--html <FILE>', 'also write a self-contained HTML report of the results');
+    .option('--html <file>', 'also write a self-contained HTML report of the results');
   addConnectionOptions(command)
     .addHelpText(
       'after',
