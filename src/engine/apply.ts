@@ -8,6 +8,7 @@ import type { FileLayer } from '../files/file-layer.js';
 import { JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
 import { acquireLock, LockedError, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
+import { archivePreviousResults } from '../files/run-archive.js';
 import { runFilesFor } from '../files/run-files.js';
 import { verifiedFileSha256 } from '../files/verified-plan.js';
 import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
@@ -327,7 +328,10 @@ async function writeRunFiles(plan: Plan, s: RunState, ordered: EntryResult[], st
     }
   };
   await attempt(() => s.rollback.seal());
-  await attempt(() => writeResultsCsv(s.files.results, ordered, s.fileLayer === undefined ? {} : { files: s.fileLayer }));
+  await attempt(async () => {
+    archivePreviousResults(s.files.results); // results are history: the previous run's file is kept
+    await writeResultsCsv(s.files.results, ordered, s.fileLayer === undefined ? {} : { files: s.fileLayer });
+  });
   if (diskFull === undefined && other === undefined && stop === undefined) await s.journal.end().catch(() => undefined);
   if (other !== undefined && diskFull === undefined) throw other;
   return diskFull;
