@@ -3,9 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runApplyBench } from './apply.js';
+import { runApplyScaleBench } from './apply-scale.js';
 import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
 import { matrixTable, runRateMatrix } from './rate-matrix.js';
+import { runReportBench } from './report.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
 import { runWorkbookBench } from './workbook.js';
@@ -27,12 +29,16 @@ log('\n== plan');
 const plan = await runPlanBench({ log });
 log('\n== apply');
 const apply = await runApplyBench({ log });
+log('\n== apply at scale (unthrottled; the cost of an entry must not grow with the plan)');
+const applyScale = await runApplyScaleBench({ log });
 log('\n== rate control matrix (2,000 PATCHes per cell, measured at the bench\'s throttling proxy)');
 const rateCells = await runRateMatrix({ log });
 const rateMatrix = { cells: rateCells, table: matrixTable(rateCells) };
 log(rateMatrix.table);
 log('\n== workbooks');
 const workbook = await runWorkbookBench({ log });
+log('\n== HTML report in headless Chromium');
+const report = await runReportBench({ log });
 log('\n== CLI start-up');
 const startup = runStartupBench(9, log);
 
@@ -48,10 +54,15 @@ const rows: [string, string, string][] = [
   ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
   ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
   [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
+  ['apply unthrottled: entries/s at 50,000 / at 2,000', fixed(applyScale.ratio, 3), '≥ 0.8'],
+  ['apply unthrottled, 50,000 entries: peak RSS, MB', fixed(applyScale.large?.peakRssMb, 0), '≤ 500'],
+  ['resume after a kill at 50,000 entries: seconds to the first PATCH', fixed(applyScale.resume?.secondsToFirstPatch, 2), '≤ 5'],
   ['export 20,000 referrals to .xlsx: seconds', fixed(workbook.export.seconds, 2), '≤ 10'],
   ['export 20,000 referrals to .xlsx: peak RSS, MB', fixed(workbook.export.peakRssMb, 0), '≤ 300'],
   ['read a 100,000-row workbook: seconds', fixed(workbook.read.seconds, 2), '≤ 10'],
   ['read a 100,000-row workbook: peak RSS, MB', fixed(workbook.read.peakRssMb, 0), '≤ 300'],
+  ['HTML report, 20,000 entries: open in headless Chromium, ms', String(report.openMs), '< 2,000'],
+  ['HTML report, 20,000 entries: filter shows its result, ms', String(Math.max(report.filterTextMs, report.filterCheckboxMs)), '< 2,000'],
   ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],
 ];
 
@@ -64,7 +75,7 @@ const machine = {
   // The machine is shared: the load while the figures were taken says how much to trust them.
   loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
 };
-const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, rateMatrix, workbook, startup, table: rows };
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, applyScale, rateMatrix, workbook, report, startup, table: rows };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 

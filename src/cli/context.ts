@@ -13,6 +13,8 @@ export interface CliContext {
   io: CliIO;
   /** Set by a command's action: the process exit code. */
   exitCode: number;
+  /** -q/--quiet: no progress and no notes on stderr (errors and results only). */
+  quiet?: boolean;
 }
 
 export function processIO(): CliIO {

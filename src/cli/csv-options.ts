@@ -21,10 +21,10 @@ export function parseDelimiter(value: string): string {
 /** CSV reading flags, as `refplan validate` takes them; planning reads the same files the same way. */
 export function addCsvOptions(command: Command): Command {
   return command
-    .option('--delimiter <c>', 'CSV delimiter: "," ";" or "\\t" (default: detected from the header line)', parseDelimiter)
-    .option('--encoding <e>', 'CSV encoding: utf-8, utf-16le, windows-1252 (default: detected)', parseEncodingFlag)
-    .option('--locale <l>', 'locale for decimal separators in CSV numbers, e.g. nl-NL, sv-SE')
-    .option('--date-format <f>', 'date format of CSV cells that are not ISO 8601, e.g. DD-MM-YYYY')
+    .option('--delimiter <char>', 'CSV delimiter: "," ";" or "\\t" (default: detected from the header line)', parseDelimiter)
+    .option('--encoding <name>', 'CSV encoding: utf-8, utf-16le, windows-1252 (default: detected)', parseEncodingFlag)
+    .option('--locale <tag>', 'locale for decimal separators in CSV numbers, e.g. nl-NL, sv-SE')
+    .option('--date-format <format>', 'date format of CSV cells that are not ISO 8601, e.g. DD-MM-YYYY')
     .option('--sheet <name>', 'workbooks (.xlsx): the sheet to read (default: the first with a recognised header row)');
 }
 

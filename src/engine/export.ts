@@ -4,8 +4,8 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { WhereTest } from '../core/changeset.js';
 import type { JsonValue, Referral } from '../core/referral.js';
 import type { ReferralsClient } from '../api/types.js';
-import { UsageError } from '../core/errors.js';
-import { matchesWhere, toODataFilter } from '../core/planner.js';
+import { InvalidInputError, UsageError } from '../core/errors.js';
+import { matchesWhere, mixedCurrencies, toODataFilter } from '../core/planner.js';
 import { baselinePathFor, reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { checkPrivateTarget, writePrivateFileAtomic } from '../files/private-file.js';
 import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
@@ -30,6 +30,13 @@ export interface ExportOptions {
   /** Which referrals; the same structured tests as a YAML `where`. Omitted: all. */
   where?: WhereTest[];
   output: string;
+  /**
+   * Where the file's bytes go instead of `output` (e.g. stdout for `-o -`). No baseline is
+   * written then: there is no file for it to sit next to, so a plan of the text reads the API.
+   */
+  sink?: (bytes: Buffer) => Promise<void>;
+  /** Progress, per page read (the engine never prints). */
+  onEvent?: (e: ExportEvent) => void;
   /** Default: from the output's extension (`.yaml`/`.yml` → yaml, `.xlsx` → xlsx, otherwise csv). */
   format?: ExportFormat;
   /** CSV delimiter, default `,` (use `;` for Excel in locales with a decimal comma). */
@@ -46,9 +53,20 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
+/** One page of the listing read: how far the export is. */
+export interface ExportEvent {
+  type: 'page';
+  pages: number;
+  /** Referrals read so far, and of those, matching the selection. */
+  read: number;
+  matched: number;
+  /** `@odata.count` of the listing, when the API gave it. */
+  total?: number;
+}
+
 export interface ExportResult {
   output: string;
-  /** The sidecar; absent for a workbook, which carries its baseline in a very-hidden sheet. */
+  /** The sidecar; absent for a workbook (it carries its baseline in a very-hidden sheet) and for a `sink`. */
   baselinePath?: string;
   format: ExportFormat;
   referrals: number;
@@ -144,8 +162,15 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   // A workbook holds only what it writes: each referral is reduced as its page arrives,
   // so 20,000 full referrals are never in memory beside the workbook being built.
   const keep = format === 'xlsx' ? reduceForBaseline : (r: Referral) => r;
+  let pages = 0;
+  let read = 0;
+  let total: number | undefined;
   for await (const page of options.client.listReferrals(query)) {
     for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(keep(r));
+    pages += 1;
+    read += page.value.length;
+    total = page.count ?? total;
+    options.onEvent?.({ type: 'page', pages, read, matched: referrals.length, ...(total === undefined ? {} : { total }) });
     if (format === 'xlsx' && referrals.length > MAX_WORKBOOK_ROWS) break;
   }
   const exportedAt = (options.now?.() ?? new Date()).toISOString();
@@ -159,11 +184,20 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
     }
     const baseline = { format: BASELINE_FORMAT, exportedAt, baseUrl: options.baseUrl, sha256: '', referrals } as const;
     const bytes = await renderExportWorkbook(buildExportWorkbook(referrals, columns, baseline, options.protect === true));
-    await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
+    if (options.sink !== undefined) await options.sink(Buffer.from(bytes));
+    else await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
     return result;
+  }
+  const currencies = mixedCurrencies(tests, referrals, writablePaths);
+  if (currencies !== undefined) {
+    throw new InvalidInputError(`--where compares dealValue across currencies: the ${referrals.length} referrals it matches hold ${currencies.join(', ')}`, [], `add --where currency=${currencies[0]} (one export per currency)`);
   }
   const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
   const bytes = Buffer.from(text, 'utf8');
+  if (options.sink !== undefined) {
+    await options.sink(bytes);
+    return result;
+  }
   await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
   const baselinePath = await writeExportBaseline(options.output, {
     format: BASELINE_FORMAT,

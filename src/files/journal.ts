@@ -36,6 +36,8 @@ export interface JournalHeader {
   format: typeof JOURNAL_FORMAT;
   planChecksum: string;
   planKind: string;
+  /** SHA-256 of the plan file's bytes as this run read and checked them (see readPlanToApply). */
+  planFileSha256?: string;
 }
 
 export interface JournalRecord {
@@ -220,6 +222,7 @@ export class JournalWriter {
     replay: JournalReplay,
     now: () => Date = () => new Date(),
     files: FileLayer = realFileLayer,
+    planFileSha256?: string,
   ): Promise<JournalWriter> {
     let fd: number;
     try {
@@ -233,7 +236,15 @@ export class JournalWriter {
       // records do not glue onto it and it never ends up in the middle of the file.
       if (files.fstatSync(fd).size > replay.validBytes) files.ftruncateSync(fd, replay.validBytes);
       if (replay.validBytes === 0) {
-        const header: JournalHeader = { seq: 0, t: now().toISOString(), event: 'header', format: JOURNAL_FORMAT, planChecksum, planKind };
+        const header: JournalHeader = {
+          seq: 0,
+          t: now().toISOString(),
+          event: 'header',
+          format: JOURNAL_FORMAT,
+          planChecksum,
+          planKind,
+          ...(planFileSha256 === undefined ? {} : { planFileSha256 }),
+        };
         writer.writeLine(header);
       }
     } catch (e) {

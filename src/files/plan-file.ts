@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -12,6 +11,8 @@ import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
 import { isDiskFull, type FileLayer } from './file-layer.js';
 import { checkPrivateTarget, writeFailure, writePrivateFileAtomic } from './private-file.js';
+import { decodeText, readTextFileSync } from './read-text-file.js';
+import { rememberVerifiedBytes } from './verified-plan.js';
 
 /**
  * The plan file on disk: pretty-printed JSON (people read and diff it), mode
@@ -28,7 +29,41 @@ const MAX_SCHEMA_PROBLEMS = 5;
 /** SHA-256 (hex) of the canonical JSON of the plan without its `checksum` field. */
 export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string {
   const { checksum: _ignored, ...rest } = body as Plan;
-  return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  hashCanonical(hash, rest, 0);
+  return hash.digest('hex');
+}
+
+/**
+ * Feeds the canonical JSON of `value` to `hash` piece by piece: the plan object and its
+ * arrays are walked here, every entry is serialised on its own. The bytes are exactly
+ * canonicalJson(value)'s, but a 50,000-entry plan never exists as one canonical string, so
+ * checking or sealing it costs memory per entry, not per plan.
+ */
+function hashCanonical(hash: Hash, value: unknown, depth: number): void {
+  if (depth >= 2 || typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    hash.update(canonicalJson(value), 'utf8');
+    return;
+  }
+  if (Array.isArray(value)) {
+    hash.update('[');
+    value.forEach((item, i) => {
+      if (i > 0) hash.update(',');
+      hashCanonical(hash, item, depth + 1);
+    });
+    hash.update(']');
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  hash.update('{');
+  let first = true;
+  for (const key of Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (record[key] === undefined) continue;
+    hash.update(`${first ? '' : ','}${JSON.stringify(key)}:`, 'utf8');
+    first = false;
+    hashCanonical(hash, record[key], depth + 1);
+  }
+  hash.update('}');
 }
 
 /** Seals and writes a plan; returns the plan as written (with its checksum). */
@@ -42,10 +77,34 @@ export async function writePlan(path: string, body: Omit<Plan, 'checksum'>, opti
 export async function writeSealedPlan(path: string, plan: Plan, options: { files?: FileLayer } = {}): Promise<void> {
   try {
     checkPrivateTarget(path, 'plan file'); // names the file as a plan file when refusing it
-    await writePrivateFileAtomic(path, JSON.stringify(plan, null, 2) + '\n', options.files === undefined ? {} : { files: options.files });
+    await writePrivateFileAtomic(path, prettyPlanChunks(plan), options.files === undefined ? {} : { files: options.files });
   } catch (e) {
     throw isDiskFull(e) ? writeFailure(path, 'plan file', e) : writeError(path, e);
   }
+}
+
+/**
+ * `JSON.stringify(plan, null, 2) + "\n"`, the form people read and diff, produced an entry at a
+ * time so that writing a large plan never holds the whole text (and its bytes) at once.
+ */
+export function* prettyPlanChunks(plan: Plan): Generator<string> {
+  const record = plan as unknown as Record<string, unknown>;
+  const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+  yield '{\n';
+  for (const [i, key] of keys.entries()) {
+    const value = record[key];
+    if (Array.isArray(value) && value.length > 0) {
+      yield `  ${JSON.stringify(key)}: [\n`;
+      for (const [j, item] of value.entries()) {
+        yield `    ${(JSON.stringify(item, null, 2) ?? 'null').replace(/\n/g, '\n    ')}${j < value.length - 1 ? ',' : ''}\n`;
+      }
+      yield '  ]';
+    } else {
+      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
+    }
+    yield i < keys.length - 1 ? ',\n' : '\n';
+  }
+  yield '}\n';
 }
 
 /** The plan with its checksum, checked against the schema: a plan refplan cannot read back is a bug. */
@@ -60,25 +119,34 @@ export function sealPlan(body: Omit<Plan, 'checksum'>): Plan {
 export interface ReadPlanOptions {
   /** How messages name the file (e.g. the path as the user typed it); default `path`. */
   name?: string;
+  /**
+   * SHA-256 of file bytes refplan already checked in full (an apply's journal records the
+   * plan's, see readPlanToApply): the same bytes again need no second schema and checksum pass.
+   */
+  verifiedSha256?: string;
 }
 
 /** Reads and checks a plan: FileError when it cannot be read, PlanIntegrityError when it is not exactly as refplan wrote it. */
 export async function readPlan(path: string, options: ReadPlanOptions = {}): Promise<Plan> {
   const name = options.name ?? path;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw readError(name, e);
   }
-  return parsePlanText(text, name);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { text } = decodeText(bytes);
+  const plan = options.verifiedSha256 === sha256 ? (JSON.parse(text) as Plan) : parsePlanText(text, name);
+  rememberVerifiedBytes(plan, sha256);
+  return plan;
 }
 
 export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan {
   const name = options.name ?? path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    ({ text } = readTextFileSync(path));
   } catch (e) {
     throw readError(name, e);
   }

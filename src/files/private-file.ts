@@ -139,7 +139,7 @@ export function writeFailure(path: string, what: string, e: unknown): FileError 
  * Writes `data` atomically with mode 0600. With `what` (e.g. "export file"), a failure is
  * a FileError naming the file and why, instead of a bare errno error.
  */
-export async function writePrivateFileAtomic(path: string, data: string | Uint8Array, options: { what?: string; files?: FileLayer } = {}): Promise<void> {
+export async function writePrivateFileAtomic(path: string, data: FileContent, options: { what?: string; files?: FileLayer } = {}): Promise<void> {
   const files = options.files ?? realFileLayer;
   if (options.what === undefined) {
     writeAtomic(files, path, data, 'file');
@@ -157,13 +157,15 @@ export async function writePrivateFileAtomic(path: string, data: string | Uint8A
  * Temp file, every byte written (short writes continued), fsync, rename. On any failure the
  * temp file is removed, so a full disk leaves the old file as it was and no half-written one.
  */
-function writeAtomic(files: FileLayer, path: string, data: string | Uint8Array, what: string): void {
+function writeAtomic(files: FileLayer, path: string, data: FileContent, what: string): void {
   checkPrivateTarget(path, what);
   const temp = tempPathFor(path);
   const fd = files.openSync(temp, CREATE_NEW, PRIVATE_MODE);
   try {
     fchmodSync(fd, PRIVATE_MODE); // exactly 0600, whatever the umask
-    writeAll(files, fd, typeof data === 'string' ? Buffer.from(data) : data);
+    if (typeof data === 'string') writeAll(files, fd, Buffer.from(data));
+    else if (data instanceof Uint8Array) writeAll(files, fd, data);
+    else writeChunks(files, fd, data);
     files.fsyncSync(fd);
   } catch (e) {
     closeQuietly(files, fd);
@@ -177,6 +179,23 @@ function writeAtomic(files: FileLayer, path: string, data: string | Uint8Array, 
     unlinkQuietly(files, temp);
     throw e;
   }
+}
+
+/** A file's content: whole, or as text pieces (a large plan, written without holding it all). */
+export type FileContent = string | Uint8Array | Iterable<string>;
+
+const CHUNK_BYTES = 1 << 20;
+
+function writeChunks(files: FileLayer, fd: number, pieces: Iterable<string>): void {
+  let pending = '';
+  for (const piece of pieces) {
+    pending += piece;
+    if (pending.length >= CHUNK_BYTES) {
+      writeAll(files, fd, Buffer.from(pending));
+      pending = '';
+    }
+  }
+  if (pending !== '') writeAll(files, fd, Buffer.from(pending));
 }
 
 function closeQuietly(files: FileLayer, fd: number): void {
@@ -227,7 +246,7 @@ export function syncFolderSync(path: string): void {
 }
 
 /** Synchronous twin, for paths that must finish before the process may die (exit handlers, journals). */
-export function writePrivateFileAtomicSync(path: string, data: string | Uint8Array, files: FileLayer = realFileLayer, what = 'file'): void {
+export function writePrivateFileAtomicSync(path: string, data: FileContent, files: FileLayer = realFileLayer, what = 'file'): void {
   writeAtomic(files, path, data, what);
   syncFolderSync(path);
 }

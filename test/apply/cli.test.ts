@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -107,6 +107,11 @@ describe('refplan apply / rollback (built CLI)', () => {
     const lagging = await runCli(['rollback', join(dir, 'p.rollback.json'), '--yes'], { env });
     expect(lagging.code).toBe(1);
     expect(lagging.stderr).toMatch(/missing 1 applied entry that the journal records/);
+    // Killed (or stopped by a full disk) before the rollback file was first written: it is sealed when the apply ends.
+    rmSync(join(dir, 'p.rollback.json'));
+    const unsealed = await runCli(['rollback', join(dir, 'p.rollback.json'), '--yes'], { env });
+    expect(unsealed.code).toBe(1);
+    expect(unsealed.stderr).toMatch(/p\.rollback\.json is not written yet: the apply of .*p\.json did not finish/);
   });
 
   it('apply of change-set files plans first, refuses without a terminal or --yes, and applies with --yes', async () => {

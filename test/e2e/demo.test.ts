@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
@@ -22,4 +22,21 @@ describe('refplan demo (what npm start runs)', () => {
     }
     expect(statSync(join(dir, 'plan.json')).mode & 0o777).toBe(0o600);
   }, 150_000);
+
+  it('--dir outside the current folder: prints absolute paths (no leading / lost) and suggests only files that exist', async () => {
+    const cwd = tempTree();
+    const elsewhere = join(tempTree(), 'demo-files');
+    const run = await runCli(['demo', '--referrals', '40', '--dir', elsewhere], { cwd, timeoutMs: 120_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`$ refplan export --where status=Active -o ${elsewhere}/active.csv`);
+    expect(run.stdout).not.toMatch(/samples\/mistakes\.csv/);
+    const suggested = [...run.stdout.matchAll(/npx refplan \w+ (\S+)/g)].map((m) => m[1]!);
+    expect(suggested.length).toBeGreaterThan(0);
+    for (const path of suggested.filter((p) => !p.startsWith('-'))) {
+      expect(path.startsWith('/'), path).toBe(true);
+      if (!path.endsWith('report.html')) expect(existsSync(path), path).toBe(true);
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 150_000);
 });
+

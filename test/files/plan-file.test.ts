@@ -5,7 +5,11 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { FileError, PlanIntegrityError } from '../../src/core/errors.js';
 import { ExitCode } from '../../src/core/exit-codes.js';
-import { canonicalJson, computePlanChecksum, readPlan, readPlanSync, toJsonPath, writePlan } from '../../src/files/plan-file.js';
+import { createHash } from 'node:crypto';
+import { JournalWriter, replayJournal } from '../../src/files/journal.js';
+import { canonicalJson, computePlanChecksum, prettyPlanChunks, readPlan, readPlanSync, toJsonPath, writePlan } from '../../src/files/plan-file.js';
+import { readPlanToApply } from '../../src/files/read-plan-to-apply.js';
+import { verifiedFileSha256 } from '../../src/files/verified-plan.js';
 import { readSpec } from '../../src/schema/specs.js';
 import { samplePlan, samplePlanBody } from '../helpers/sample-plan.js';
 import { tempTree } from '../helpers/temp-dir.js';
@@ -210,5 +214,29 @@ describe('toJsonPath', () => {
     expect(toJsonPath('')).toBe('$');
     expect(toJsonPath('/entries/3/eTag')).toBe('$.entries[3].eTag');
     expect(toJsonPath('/entries/0/before/~1details~1dealValue')).toBe('$.entries[0].before["/details/dealValue"]');
+  });
+});
+
+describe('reading a plan to apply again (resume)', () => {
+  it('skips the second full check only for exactly the bytes an earlier run checked, and refuses an edit', async () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.json');
+    const plan = await writePlan(path, { ...samplePlanBody() });
+    expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(plan, null, 2) + '\n');
+    expect([...prettyPlanChunks(plan)].join('')).toBe(JSON.stringify(plan, null, 2) + '\n');
+    const checked = await readPlan(path);
+    const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+    expect(verifiedFileSha256(checked)).toBe(sha);
+    // The journal of a run records it; the same bytes then read without a second check...
+    const journal = join(dir, 'p.journal.jsonl');
+    const j = await JournalWriter.open(journal, plan.checksum, 'plan', replayJournal(journal, plan.checksum), undefined, undefined, sha);
+    await j.close();
+    expect((await readPlanToApply(path)).checksum).toBe(plan.checksum);
+    // ...and a file that fails the check passes only when its bytes are the ones named (proof the check is skipped).
+    const edited = readFileSync(path, 'utf8').replace(/"readRequests": \d+/, '"readRequests": 99');
+    writeFileSync(path, edited);
+    await expect(readPlanToApply(path)).rejects.toThrow(/edited or truncated/);
+    const editedSha = createHash('sha256').update(edited).digest('hex');
+    expect((await readPlan(path, { verifiedSha256: editedSha })).readRequests).toBe(99);
   });
 });

@@ -198,6 +198,9 @@ const CASES: Case[] = [
   // plan reads change sets with validate's reader: a sample of the file problems is enough.
   ...only(FILE_PROBLEMS_CHANGESET('plan', ['-o', 'never.json']), 'a file that does not exist', 'a directory', 'random bytes', 'a 5 MB line (CSV)'),
   { command: 'plan', what: 'no files', args: ['plan'], code: 1, says: /missing required argument 'files'/ },
+  { command: 'plan', what: 'a single-dash long flag (-json)', args: ['plan', 'good.yaml', '-json'], code: 1, says: /unknown option '-json': long flags take two dashes\n  hint: did you mean --json\?/, quiet: true },
+  { command: 'plan', what: '--out (a prefix of --output, not --auth)', args: ['plan', 'good.yaml', '--out', 'p.json'], code: 1, says: /unknown option '--out'\n  hint: did you mean --output\?/, quiet: true },
+  { command: 'plan', what: '-o - with --skip-invalid', args: ['plan', 'good.yaml', '-o', '-', '--skip-invalid'], code: 1, says: /--skip-invalid writes PLAN\.rejects\.csv next to the plan file, and -o - writes no file/, quiet: true },
   { command: 'plan', what: '--encoding bogus', args: ['plan', 'missing.csv', '-o', 'never.json', '--encoding', 'bogus'], code: 1, says: /--encoding "bogus" is not a supported encoding; use one of utf-8, utf-16le, utf-16be, windows-1252/, never: /missing\.csv/ },
   { command: 'plan', what: '--limit -1', args: ['plan', 'good.yaml', '-o', 'never.json', '--limit', '-1'], code: 1, says: /--limit needs a whole number ≥ 0, got "-1"/ },
   { command: 'plan', what: '-o into a directory', args: ['plan', 'good.yaml', '-o', 'folder.json'], code: 1, says: /cannot write plan file .*folder\.json: it is a directory/ },
@@ -216,7 +219,8 @@ const CASES: Case[] = [
   { command: 'show', what: 'an unknown flag', args: ['show', 'good.json', '--frobnicate'], code: 1, says: /unknown option '--frobnicate'/ },
 
   // export
-  { command: 'export', what: 'no -o', args: ['export'], code: 1, says: /required option '-o, --output <file>' not specified/ },
+  { command: 'export', what: '-o json (a format, not a file)', args: ['export', '-o', 'json'], code: 1, says: /-o json: -o takes a file name, and "json" looks like a format\n  hint: give a file with its extension, e.g. -o referrals\.csv/, quiet: true },
+  { command: 'export', what: 'a single-dash long flag (-out=x.csv)', args: ['export', '-out=x.csv'], code: 1, says: /unknown option '-out=x\.csv': long flags take two dashes\n  hint: did you mean --output=x\.csv\?/, quiet: true },
   { command: 'export', what: '-o a directory', args: ['export', '-o', 'folder.yaml'], code: 1, says: /cannot write export file .*folder\.yaml: it is a directory/ },
   { command: 'export', what: '--where without an operator', args: ['export', '-o', 'x.csv', '--where', 'status'], code: 1, says: /--where "status" is not FIELD OP VALUE/ },
   { command: 'export', what: '--where an unknown field', args: ['export', '-o', 'x.csv', '--where', 'colour=red'], code: 3, says: /"colour" is neither a change-set field nor a referral path/ },
@@ -238,6 +242,7 @@ const CASES: Case[] = [
   { command: 'apply', what: 'change sets with --concurrency 0', args: ['apply', 'confirm.yaml', '--yes', '--concurrency', '0'], code: 1, says: /--concurrency "0" is not a positive whole number/, quiet: true },
   { command: 'apply', what: 'no token (found before the missing plan)', args: ['apply', 'missing.json'], env: { REFPLAN_TOKEN: '' }, code: 1, says: /no API token: REFPLAN_TOKEN is not set/, never: /missing\.json/, quiet: true },
   { command: 'apply', what: 'no plan', args: ['apply'], code: 1, says: /missing required argument 'files'/ },
+  { command: 'apply', what: '-auto-approve (Terraform spelling)', args: ['apply', 'confirm.yaml', '-auto-approve'], code: 1, says: /unknown option '-auto-approve': long flags take two dashes\n  hint: did you mean --yes\?/, quiet: true },
   ...only(CLIENT_FLAG_PROBLEMS('apply', ['good.json']), '--rate abc', 'an unknown flag'),
   { command: 'apply', what: 'another API than the plan', args: ['apply', 'good.json', '--base-url', 'http://127.0.0.1:9/v1.0'], code: 1, says: /good\.json was made against .* but this run targets/ },
 
@@ -258,8 +263,8 @@ const CASES: Case[] = [
   { command: 'migrate', what: 'a 5 MB line', args: ['migrate', 'huge.json', '-o', 'm.json'], code: 3, says: /huge\.json:1:1: error: expected a value/ },
   { command: 'migrate', what: 'a truncated body', args: ['migrate', 'truncated-put.json', '-o', 'm.json'], code: 3, says: /truncated-put\.json:\d+:\d+: error/ },
   { command: 'migrate', what: 'a missing baseline folder', args: ['migrate', 'put.json', '-o', 'm.json', '--baseline', 'nowhere'], code: 3, says: /no baseline for referral/ },
-  { command: 'migrate', what: 'no -o', args: ['migrate', 'put.json'], code: 1, says: /required option '-o, --output <plan>' not specified/ },
-  { command: 'migrate', what: '-o into a directory', args: ['migrate', 'put.json', '-o', 'folder.json'], code: 1, says: /cannot write plan file folder\.json: it is a directory/ },
+  { command: 'migrate', what: '-o table (a format, not a file)', args: ['migrate', 'put.json', '-o', 'table'], code: 1, says: /-o table: -o takes a file name/, quiet: true },
+  { command: 'migrate', what: '-o into a directory', args: ['migrate', 'put.json', '-o', 'folder.json'], code: 1, says: /cannot write plan file .*folder\.json: it is a directory/ },
   ...only(CLIENT_FLAG_PROBLEMS('migrate', ['put.json', '-o', 'm.json']), '--rate abc', 'an unknown flag'),
 
   // proxy (each case must fail before it listens)

@@ -24,7 +24,7 @@ describe('the command reference in docs/reference/commands.md', () => {
     const narrow = await runCli(['plan', '--help'], { env: { COLUMNS: '40' } });
     const wide = await runCli(['plan', '--help'], { env: { COLUMNS: '250' } });
     expect(narrow.stdout).toBe(wide.stdout);
-    expect(Math.max(...narrow.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(Math.max(...narrow.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 });
 

@@ -89,7 +89,7 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     expect(lines[2]).toContain('row 4');
     // Offline (validation) rejects are listed too, with the column.
     expect(lines[3]).toMatch(/row 5,dealValue/);
-    expect(run.stderr).toMatch(/3 change\(s\) rejected/);
+    expect(run.stderr).toMatch(/3 changes rejected/);
     noWrites();
   });
 

@@ -6,6 +6,7 @@ import { createPlan } from '../../engine/plan.js';
 import { journalPathFor, replayJournal } from '../../files/journal.js';
 import { lockPathFor } from '../../files/lock-file.js';
 import { readPlan } from '../../files/plan-file.js';
+import { readPlanToApply } from '../../files/read-plan-to-apply.js';
 import type { CliContext } from '../context.js';
 import { openClient } from '../open-client.js';
 import { PlanHumanView } from '../views/plan-view.js';
@@ -23,7 +24,7 @@ export async function runApplyCommand(ctx: CliContext, files: string[], flags: A
   // Arguments and flags first: a bad one is refused before any file is read or anything shown.
   checkApplyFlags(ctx, flags);
   if (planFile) {
-    const plan = await readPlan(first);
+    const plan = await readPlanToApply(first);
     if (plan.kind === 'rollback') {
       ctx.io.stderr.write(`apply: ${first} is a rollback file; applying it undoes an earlier apply (same as refplan rollback --yes)\n`);
     }

@@ -14,8 +14,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'a plan file (PLAN.json), or YAML/CSV change-set files to plan and apply')
     .option('--rebase', 'when a referral changed since the plan but none of the fields an entry touches did, apply the entry on the new version')
     .option('--json', 'print the summary as JSON')
-    .option('--html <FILE>', 'also write a self-contained HTML report of the results')
-    .option('--yes', 'do not ask for confirmation when applying change-set files');
+    .option('--html <file>', 'also write a self-contained HTML report of the results')
+    .option('-y, --yes', 'do not ask for confirmation when applying change-set files (also --auto-approve)');
   addConnectionOptions(command)
     .addHelpText(
       'after',
@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan apply changes.plan.json',
-        '  $ refplan apply changes.plan.json --rebase --rate 20 --json --html results.html',
+        '  $ refplan apply changes.plan.json --rebase --rate 20 --json --html r.html',
         '  $ refplan apply changes.yaml --yes',
         '',
         'Writes PLAN.journal.jsonl, PLAN.rollback.json and PLAN.results.csv next to the plan (mode 0600).',
@@ -33,6 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
         'Exit codes: 0 all applied or unchanged, 4 conflicts (nothing overwritten), 5 other failures,',
         '3 invalid input (edited plan, invalid change set, journal of another plan; nothing sent),',
         '6 disk full, over quota or failing (stopped at once; free space and run the same command again),',
+        '130 interrupted by Ctrl+C (nothing more sent; run the same command to continue),',
         '1 operational error (usage, no confirmation, network, auth).',
       ].join('\n'),
     )

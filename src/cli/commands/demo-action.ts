@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { runDemo as walkThrough } from '../demo/run-demo.js';
@@ -9,5 +9,5 @@ export async function runDemo(ctx: CliContext, flags: { dir: string; referrals: 
   const referrals = Number(flags.referrals);
   if (!Number.isInteger(referrals) || referrals < 20) throw new UsageError(`--referrals must be a whole number of at least 20, got '${flags.referrals}'`);
   // Each step runs through the same entry point as the real CLI.
-  ctx.exitCode = await walkThrough(ctx.io, { dir: join(ctx.io.cwd, flags.dir), referrals, runCommand: runCli });
+  ctx.exitCode = await walkThrough(ctx.io, { dir: resolve(ctx.io.cwd, flags.dir), referrals, runCommand: runCli });
 }

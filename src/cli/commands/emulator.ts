@@ -30,17 +30,17 @@ export function register(program: Command, ctx: CliContext): void {
     .command('emulator')
     .description('run a local emulator of the Partner Center referrals API (for tests, demos and benchmarks)')
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_EMULATOR_PORT})`)
-    .option('--host <h>', 'interface to bind (default 127.0.0.1)')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--generate <n>', 'start with N generated, realistic referrals')
-    .option('--random-seed <s>', 'seed for --generate and for fault injection (default 1)')
+    .option('--random-seed <n>', 'seed for --generate and for fault injection (default 1)')
     .option('--seed-file <file>', 'start with the referrals in this JSON array')
     .option('--data <file>', 'load referrals from this file at start (if it exists) and save them to it on exit')
-    .option('--token <t>', 'require exactly this bearer token (default: any bearer token)')
-    .option('--rate <r>', 'requests per second before answering 429, every request counted (default unlimited)')
+    .option('--token <token>', 'require exactly this bearer token (default: any bearer token)')
+    .option('--rate <n>', 'requests per second before answering 429, every request counted (default unlimited)')
     .option('--limiter <shape>', 'how the limit is counted: token-bucket, fixed-window or sliding-window (default token-bucket)')
-    .option('--burst <b>', 'token bucket size (default: one second of the rate)')
+    .option('--burst <n>', 'token bucket size (default: one second of the rate)')
     .option('--window <s>', 'window length in seconds for fixed-window and sliding-window (default 1)')
-    .option('--write-rate <r>', 'a separate quota for writes (PATCH/PUT/POST) in requests per second')
+    .option('--write-rate <n>', 'a separate quota for writes (PATCH/PUT/POST) in requests per second')
     .option('--rate-schedule <list>', 'a limit that changes mid-run, SECONDS:RATE pairs, e.g. "0:100,10:50"')
     .option('--retry-after <mode>', 'auto: whole seconds, rounded up, until a request could pass; none: no Retry-After (default auto)')
     .option('--ratelimit-headers <style>', 'send rate-limit headers on every answer: ietf (RateLimit-*), apim (x-ratelimit-*) or both')
@@ -53,9 +53,10 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan emulator --port 0 --generate 20000',
-        '  $ refplan emulator --rate 50 --fail-rate 0.05 --reset-after-commit-rate 0.02 --latency 20',
-        '  $ refplan emulator --limiter fixed-window --rate 100 --window 6 --ratelimit-headers ietf',
-        '  $ refplan emulator --write-rate 50 --burst 5 --rate-schedule "0:50,10:25" --retry-after none',
+        '  $ refplan emulator --rate 50 --fail-rate 0.05 --latency 20',
+        '  $ refplan emulator --reset-after-commit-rate 0.02 --data emulator.json',
+        '  $ refplan emulator --limiter fixed-window --rate 100 --window 6',
+        '  $ refplan emulator --write-rate 50 --burst 5 --rate-schedule "0:50,10:25"',
         '',
         'The first stdout line holds the base URL (http://127.0.0.1:PORT/v1.0). Stats: GET /_emulator/stats;',
         'reset: POST /_emulator/reset. Stops on Ctrl+C / SIGTERM.',

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { addConnectionOptions } from '../connection-options.js';
 import type { CliContext } from '../context.js';
 
+/** Where `refplan migrate` writes the plan without -o (plan and export have a default file too). */
+export const DEFAULT_MIGRATION_FILE = 'migration.plan.json';
+
 export interface MigrateCommandOptions {
-  output: string;
+  output?: string;
   baseline?: string;
   skipConflicts?: boolean;
   json?: boolean;
@@ -15,7 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('migrate')
     .description('turn legacy full-document PUT bodies into a plan of minimal PATCHes (show/apply/rollback it like any plan)')
     .argument('<paths...>', 'files or folders of captured PUT bodies: JSON, JSON arrays or NDJSON (*.json, *.ndjson, *.jsonl)')
-    .requiredOption('-o, --output <plan>', 'the plan file to write (mode 0600)')
+    .option('-o, --output <file>', `plan file to write (mode 0600); - for stdout (default: ./${DEFAULT_MIGRATION_FILE})`)
     .option('--baseline <dir>', 'folder of <referral id>.json documents the legacy client last read: three-way merge')
     .option('--skip-conflicts', 'with --baseline: leave referrals with conflicting fields out of the plan (exit 4) instead of failing (exit 3)')
     .option('--json', 'print the migration report as JSON')
@@ -25,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan migrate captured-puts/ -o migration.plan.json',
-        '  $ refplan migrate bodies.ndjson --baseline last-read/ -o migration.plan.json --json',
+        '  $ refplan migrate bodies.ndjson --baseline last-read/ -o m.plan.json --json',
         '  $ refplan show migration.plan.json && refplan apply migration.plan.json',
         '',
         'Reads each referral once; writes nothing to the API. The plan file is written with mode 0600.',

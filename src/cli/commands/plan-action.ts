@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { InvalidInputError, RefplanError } from '../../core/errors.js';
+import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
+import { plural } from '../../core/plural.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { createPlan } from '../../engine/plan.js';
 import { connectionFlags } from '../connection-options.js';
@@ -8,7 +9,10 @@ import type { CliContext } from '../context.js';
 import { csvOptionsFrom } from '../csv-options.js';
 import { openClient } from '../open-client.js';
 import { renderDiagnosticHuman } from '../views/diagnostics-view.js';
-import { colorEnabled, createPlanView } from '../views/plan-view.js';
+import { outputTarget } from '../output-flag.js';
+import { colorEnabled } from '../terminal.js';
+import { createPlanView, renderPlanJson } from '../views/plan-view.js';
+import { createReadProgress } from '../views/read-progress.js';
 import { DEFAULT_PLAN_FILE, type PlanFlags } from './plan.js';
 
 function renderAll(diagnostics: readonly Diagnostic[], color: boolean): string {
@@ -18,21 +22,28 @@ function renderAll(diagnostics: readonly Diagnostic[], color: boolean): string {
 /** The work of `refplan plan`, loaded only when the command runs (plan.ts declares it). */
 export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags): Promise<void> {
   const { io } = ctx;
-  const output = resolve(io.cwd, flags.output ?? DEFAULT_PLAN_FILE);
+  const target = outputTarget(io.cwd, flags.output, DEFAULT_PLAN_FILE);
+  if (target.stdout && flags.skipInvalid === true) {
+    throw new UsageError('--skip-invalid writes PLAN.rejects.csv next to the plan file, and -o - writes no file', 'give -o a file name, e.g. -o changes.plan.json');
+  }
   const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
+  const progress = createReadProgress(io.stderr, { label: 'plan', quiet: ctx.quiet === true });
   let result;
   try {
     result = await createPlan({
       files,
       client,
       baseUrl,
-      output,
+      ...(target.stdout ? {} : { output: target.path }),
       skipInvalid: flags.skipInvalid === true,
+      refresh: flags.refresh === true,
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
+      onEvent: (e) => progress.update({ requests: e.requests, read: e.referrals, ...(e.total === undefined ? {} : { total: e.total }) }),
       ...(flags.message === undefined ? {} : { message: flags.message }),
     });
   } finally {
+    progress.finish();
     await client.close();
   }
   const json = flags.json === true;
@@ -47,6 +58,15 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
     throw new RefplanError('plan-refused', message, { exitCode: ExitCode.invalidInput, hint });
   }
   io.stderr.write(renderAll(result.diagnostics, color));
+  const changes = plural(result.plan.entries.length, 'referral');
+  const reads = plural(result.readRequests, 'read request');
+  if (flags.detailedExitcode === true) ctx.exitCode = result.plan.entries.length > 0 ? ExitCode.changesPending : ExitCode.ok;
+  if (target.stdout) {
+    // -o -: stdout is the plan document (apply it after saving it: `> changes.plan.json`).
+    io.stdout.write(renderPlanJson(result.plan));
+    if (ctx.quiet !== true) io.stderr.write(`Plan printed to stdout: ${changes} to change, ${reads}.\n`);
+    return;
+  }
   const view = createPlanView(json, { stdout: io.stdout, env: io.env }, {
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.showPii === true ? { showPii: true } : {}),
@@ -54,11 +74,11 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;
-  where.write(
-    `Plan written to ${result.planPath ?? output}: ${result.plan.entries.length} referral(s) to change, ${result.readRequests} read request(s).\n`,
-  );
-  if (result.rejectsPath !== undefined) {
-    io.stderr.write(`${result.rejected.length} change(s) rejected and left out of the plan; see ${result.rejectsPath}\n`);
+  where.write(`Plan written to ${result.planPath ?? target.shown}: ${changes} to change, ${reads}.\n`);
+  if (result.archived !== undefined) {
+    io.stderr.write(`The earlier run of this plan file is settled; its files were kept in ${dirname(result.archived[0] ?? '.')}/\n`);
   }
-  if (flags.detailedExitcode === true) ctx.exitCode = result.plan.entries.length > 0 ? ExitCode.changesPending : ExitCode.ok;
+  if (result.rejectsPath !== undefined) {
+    io.stderr.write(`${plural(result.rejected.length, 'change')} rejected and left out of the plan; see ${result.rejectsPath}\n`);
+  }
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
 import { journalPathFor, replayJournal } from '../../files/journal.js';
 import { isProcessAlive } from '../../files/lock-file.js';
-import { readPlan } from '../../files/plan-file.js';
+import { readPlanToApply } from '../../files/read-plan-to-apply.js';
 import type { CliContext } from '../context.js';
 import { PlanHumanView } from '../views/plan-view.js';
 import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply.js';
@@ -11,7 +11,8 @@ import { checkApplyFlags, confirm, runApply, type ApplyFlags } from './run-apply
 /** The work of `refplan rollback`, loaded only when the command runs (rollback.ts declares it). */
 export async function runRollback(ctx: CliContext, file: string, flags: ApplyFlags): Promise<void> {
   checkApplyFlags(ctx, flags);
-  const plan = await readPlan(file);
+  refuseUnsealed(file);
+  const plan = await readPlanToApply(file);
   if (plan.kind !== 'rollback') {
     throw new UsageError(`${file} is a ${plan.kind} file, not a rollback file`, 'Pass the PLAN.rollback.json that apply wrote next to the plan; to run a plan use `refplan apply`.');
   }
@@ -29,6 +30,20 @@ export async function runRollback(ctx: CliContext, file: string, flags: ApplyFla
   }
   await confirm(ctx, `Restore ${plan.entries.length} referral${plan.entries.length === 1 ? '' : 's'}?`, flags.yes, 'Rolling back');
   await runApply(ctx, plan, file, flags, 'rollback');
+}
+
+/**
+ * The rollback file is sealed when its apply ends; an apply killed (or stopped by a full disk)
+ * in its first run has journalled what it applied but not yet written the file.
+ */
+function refuseUnsealed(file: string): void {
+  if (existsSync(file) || !file.endsWith('.rollback.json')) return;
+  const plan = `${file.slice(0, -'.rollback.json'.length)}.json`;
+  if (!existsSync(journalPathFor(plan))) return;
+  throw new UsageError(
+    `${file} is not written yet: the apply of ${plan} did not finish (it was interrupted, or the disk filled), and the rollback file is written when it does`,
+    `Run \`refplan apply ${plan}\` first: it settles what was in flight and writes the rollback file from its journal. Then roll back.`,
+  );
 }
 
 /** True when this rollback file's own journal shows every entry applied or unchanged: a finished rollback. */

@@ -14,10 +14,10 @@ export function register(program: Command, ctx: CliContext): void {
     .command('rollback')
     .description('undo an apply: restore the before values recorded in PLAN.rollback.json (a referral edited since is reported, not reverted)')
     .argument('<rollback>', 'the rollback file an apply wrote (PLAN.rollback.json)')
-    .option('--yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation (also --auto-approve)')
     .option('--rebase', 'restore an entry even if the referral changed since the apply, when none of the fields it restores changed')
     .option('--json', 'print the summary as JSON')
-    .option('--html <FILE>', 'also write a self-contained HTML report of the results');
+    .option('--html <file>', 'also write a self-contained HTML report of the results');
   addConnectionOptions(command)
     .addHelpText(
       'after',
@@ -32,7 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
         'Exit codes: 0 all restored or unchanged, 4 conflicts (edited since the apply; not reverted),',
         '5 other failures, 3 invalid input (edited or truncated file; nothing sent), 6 disk full (free',
         'space and run the same command again), 1 operational error (usage, not a rollback file, its',
-        'apply still running or unsettled, no confirmation, network, auth).',
+        'apply still running or unsettled, no confirmation, network, auth), 130 interrupted by Ctrl+C.',
       ].join('\n'),
     )
     .action(async (file: string, flags: ApplyFlags) => {

@@ -77,8 +77,8 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
 
 /** Runs a plan or rollback file through the engine with progress and the end report; sets the exit code (flags checked by checkApplyFlags). */
 export async function runApply(ctx: CliContext, plan: Plan, planPath: string, flags: ApplyFlags, verb: 'apply' | 'rollback'): Promise<ApplySummary> {
-  const progress = createProgressView(ctx.io.stderr, { label: verb });
-  const onEvent = (e: ApplyEvent): void => progress.handle(e);
+  const progress = ctx.quiet === true ? undefined : createProgressView(ctx.io.stderr, { label: verb });
+  const onEvent = (e: ApplyEvent): void => progress?.handle(e);
   // The plan names the API it was made against, but anyone who can edit the plan can change that:
   // the token goes only to the API this run is configured for (or to this machine).
   const baseUrl = baseUrlForPlan(plan.baseUrl, configuredBaseUrl(flags, ctx.io.env), planPath);
@@ -118,7 +118,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    progress.finish();
+    progress?.finish();
     await client.close();
   }
   if (flags.html !== undefined) {

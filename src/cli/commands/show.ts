@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  $ refplan show changes.plan.json --limit 200',
-        '  $ refplan show changes.plan.json --referral 4111fffc-f9ee-4d53-bba6-569135228642',
+        '  $ refplan show plan.json --referral 4111fffc-f9ee-4d53-bba6-569135228642',
         '  $ refplan show changes.plan.json --format table | grep Closed',
         '  $ refplan show changes.plan.json --format csv -o review.csv',
         '  $ refplan show changes.plan.json --format markdown >> "$GITHUB_STEP_SUMMARY"',

@@ -1,6 +1,7 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { validateChangeSets } from '../../engine/validate.js';
 import type { CliContext } from '../context.js';
+import { colorEnabled } from '../terminal.js';
 import { renderDiagnosticsHuman, renderDiagnosticsJson } from '../views/diagnostics-view.js';
 import type { ValidateCommandOptions } from './validate.js';
 
@@ -17,7 +18,7 @@ export async function runValidate(ctx: CliContext, files: string[], opts: Valida
     ...(opts.dateFormat === undefined ? {} : { dateFormat: opts.dateFormat }),
     ...(opts.sheet === undefined ? {} : { sheet: opts.sheet }),
   });
-  const color = ctx.io.stdout.isTTY === true && ctx.io.env['NO_COLOR'] === undefined;
+  const color = colorEnabled(ctx.io.stdout, ctx.io.env);
   ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));
   ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
 }

@@ -1,5 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient } from '../../api/client.js';
 import { createStaticTokenProvider } from '../../api/token.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
@@ -26,7 +28,11 @@ const DEMO_TOKEN = 'demo-token-not-a-secret';
 export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> {
   const say = (text: string) => io.stdout.write(`${text}\n`);
   const dir = options.dir;
-  const rel = (p: string) => relative(io.cwd, p) || '.';
+  // Paths as the user would type them: relative inside the current folder, absolute outside it.
+  const rel = (p: string) => {
+    const r = relative(io.cwd, p);
+    return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? p : r;
+  };
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
 
@@ -90,7 +96,8 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> 
     say('Try next:');
     say(`  npx refplan show ${rel(plan)} --html ${rel(join(dir, 'report.html'))}   # a report for a reviewer`);
     say('  npx refplan emulator --generate 1000            # an emulator of your own, then point REFPLAN_BASE_URL at it');
-    say('  npx refplan validate samples/mistakes.csv       # what refplan says about a bad spreadsheet');
+    const mistakes = await copyMistakesSample(dir);
+    if (mistakes !== undefined) say(`  npx refplan validate ${rel(mistakes)}   # what refplan says about a bad spreadsheet`);
     return 0;
   } catch (e) {
     if (!failed) throw e;
@@ -99,6 +106,17 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> 
   } finally {
     await emulator.close();
   }
+}
+
+/** The package's samples/mistakes.csv, copied into the demo folder (it exists in the repo and in the npm package alike). */
+async function copyMistakesSample(dir: string): Promise<string | undefined> {
+  // dist/src/cli/demo/ (built) or src/cli/demo/ (sources): the package root is three or four folders up.
+  const candidates = ['../../../samples/mistakes.csv', '../../../../samples/mistakes.csv'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const sample = candidates.find((p) => existsSync(p));
+  if (sample === undefined) return undefined;
+  const target = join(dir, 'mistakes.csv');
+  await copyFile(sample, target);
+  return target;
 }
 
 function quoteArg(arg: string): string {

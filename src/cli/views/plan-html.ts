@@ -1,30 +1,27 @@
-import { settledSentences } from './plan-settled.js';
 import { FileError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import type { Plan, PlanEntry } from '../../core/plan.js';
+import { formatAmount } from '../../core/money.js';
+import type { Plan } from '../../core/plan.js';
 import type { JsonValue } from '../../core/referral.js';
 import { writePrivateFileAtomic } from '../../files/private-file.js';
-import {
-  actionCounts,
-  diffRows,
-  fieldOf,
-  formatMember,
-  formatValue,
-  kindTitle,
-  maskedText,
-  maskedValue,
-  prettyMove,
-  statusMoveOf,
-} from './plan-display.js';
+import { esc, jsonForScript } from './html-escape.js';
+import { actionCounts, dealTotals, fieldOf, formatValue, kindTitle, maskedText, maskedValue, prettyMove, statusMoveOf } from './plan-display.js';
 import { REPORT_CSS, REPORT_JS } from './plan-html-assets.js';
-import { formatMoney } from '../../core/money.js';
+import { barChart, figure } from './plan-html-charts.js';
+import { reportRow } from './plan-html-data.js';
+import { settledSentences } from './plan-settled.js';
+
+export { esc } from './html-escape.js';
 
 /**
- * A single self-contained HTML page for a reviewer who will not read JSON: the
- * summary with charts (inline SVG), irreversible changes called out, and a
- * searchable, sortable table of entries with their diffs. With `results` (from
- * apply) it adds an outcomes section: counts, conflicts with their field diffs,
- * retries. No network at all: inline CSS and JS, and a CSP that forbids loads.
+ * A single self-contained HTML page for the approver who signs a plan off: its
+ * title is the plan's purpose (`plan --message`), then a summary readable in
+ * half a minute (counts, what cannot be undone, money moved per currency, one
+ * small chart per currency), the irreversible list collapsed behind its count,
+ * and an entries table that pages, filters and sorts 20,000 entries at once.
+ * With `results` (from apply) it adds outcomes. No network at all: inline CSS
+ * and JS, a CSP that forbids loads, and every text escaped (markup here, the
+ * entries as a JSON island placed with textContent).
  */
 
 export type ReportOutcome = 'applied' | 'unchanged' | 'conflict' | 'failed' | 'skipped';
@@ -51,99 +48,75 @@ export interface HtmlReportInput {
   results?: readonly ReportResult[];
   showPii?: boolean;
   title?: string;
-  /** Shown in the header when given (the view takes no clock of its own). */
+  /** Shown in the details when given (the view takes no clock of its own). */
   generatedAt?: string;
 }
 
 const OUTCOMES: readonly ReportOutcome[] = ['applied', 'unchanged', 'conflict', 'failed', 'skipped'];
-const CALLOUT_LIMIT = 200;
+/** Irreversible entries listed in the (collapsed) call-out; the table's "only irreversible" has them all. */
+const CALLOUT_LIMIT = 500;
+/** Outcome rows rendered as markup; beyond it the entries table (its outcome column and filter) has them. */
+const OUTCOME_ROWS = 500;
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { plan } = input;
   const opts = { showPii: input.showPii === true };
-  const title = input.title ?? `${kindTitle(plan)} ${plan.checksum.slice(0, 12)}${input.results === undefined ? '' : ' — apply results'}`;
+  const hash = plan.checksum.slice(0, 12);
+  const title = input.title ?? `${plan.message ?? `${kindTitle(plan)} ${hash}`}${input.results === undefined ? '' : ' — apply results'}`;
   const byId = new Map((input.results ?? []).map((r) => [r.referralId, r]));
-  const s = plan.summary;
   const parts: string[] = [];
 
-  parts.push(`<header><h1>${esc(title)}</h1><dl class="meta">`);
-  parts.push(meta('format', plan.format), meta('kind', plan.kind), meta('created', plan.createdAt), meta('base URL', plan.baseUrl));
-  parts.push(meta('checksum', plan.checksum));
+  // Header: the purpose as the title; where the plan came from behind one click.
+  parts.push(`<header><p class="kind"><span>${esc(kindTitle(plan))}</span> <code>${esc(hash)}</code>${plan.message === undefined ? ' · no --message was given' : ''}</p><h1>${esc(title)}</h1>`);
+  parts.push(`<details class="meta"><summary>${esc(`created ${plan.createdAt} for ${plan.baseUrl} · checksum ${hash}…`)}</summary><dl>`);
+  parts.push(meta('kind', plan.kind), meta('format', plan.format), meta('created', plan.createdAt), meta('base URL', plan.baseUrl), meta('checksum (SHA-256)', plan.checksum));
   if (plan.parentPlanChecksum !== undefined) parts.push(meta('undoes plan', plan.parentPlanChecksum));
-  for (const i of plan.inputs) parts.push(meta('input', `${i.file} (sha256 ${i.sha256.slice(0, 12)}…)`));
+  for (const i of plan.inputs) parts.push(meta('input', `${i.file} (sha256 ${i.sha256})`));
+  parts.push(meta('read requests', plan.readRequests.toLocaleString('en-US')));
   if (input.generatedAt !== undefined) parts.push(meta('report generated', input.generatedAt));
-  parts.push('</dl></header><main>');
+  parts.push('</dl></details></header><main>');
 
-  // Summary cards
-  parts.push('<section id="summary"><h2>Summary</h2><div class="cards">');
-  parts.push(card(plan.kind === 'rollback' ? 'referrals to restore' : 'referrals changed', s.entries));
-  parts.push(card('ops', s.ops), card('irreversible', s.irreversible, s.irreversible > 0 ? 'warn' : ''), card('read requests', plan.readRequests));
-  if (input.results !== undefined) {
-    const counts = countOutcomes(input.results);
-    for (const o of OUTCOMES) if (counts[o] > 0 || o === 'applied') parts.push(card(o, counts[o], o === 'conflict' || o === 'failed' ? 'warn' : ''));
-  }
-  parts.push('</div>');
-  for (const sentence of settledSentences(s)) parts.push(`<p class="settled">${esc(sentence)}.</p>`);
-  const actions = actionCounts(plan);
-  if (actions.length > 0) parts.push(`<p class="actions">By action: ${actions.map(([a, n]) => `<b>${esc(a)}</b> ${n}`).join(' · ')}</p>`);
+  parts.push(summarySection(plan, input.results));
 
-  // Charts
-  parts.push('<div class="charts">');
-  const fields = Object.entries(s.byField).sort((x, y) => y[1] - x[1]);
-  parts.push(figure('Changes per field', fields.length === 0 ? '' : barChart(fields.map(([f, n]) => ({ label: f, value: n, text: String(n) })))));
-  const moves = Object.entries(s.statusMoves).sort((x, y) => y[1] - x[1]);
-  parts.push(figure('Status moves (from → to)', moves.length === 0 ? '' : barChart(moves.map(([m, n]) => ({ label: prettyMove(m), value: n, text: String(n) })))));
-  const deal = Object.entries(s.dealValue);
-  parts.push(
-    figure(
-      'Deal value totals, before and after',
-      deal.length === 0
-        ? ''
-        : barChart(
-            deal.flatMap(([cur, t]) => [
-              { label: `${cur} before`, value: t.before, text: formatMoney(t.before, cur, { rounded: true }) },
-              { label: `${cur} after`, value: t.after, text: `${formatMoney(t.after, cur, { rounded: true })} (${formatMoney(t.after - t.before, cur, { signed: true, rounded: true })})`, accent: true },
-            ]),
-          ),
-    ),
-  );
-  parts.push('</div></section>');
-
-  // Irreversible call-out
+  // What cannot be undone: collapsed behind its count, so the summary stays on one screen.
   const irreversible = plan.entries.filter((e) => e.irreversible);
   if (irreversible.length > 0) {
-    parts.push(`<section id="irreversible" class="callout"><h2>⚠ ${irreversible.length} irreversible change${irreversible.length === 1 ? '' : 's'}</h2>`);
-    parts.push('<p>These cannot be undone through the API (closing a referral, leaving New); a rollback will not restore them.</p><ul>');
+    parts.push(`<details id="irreversible" class="callout"><summary>⚠ ${irreversible.length.toLocaleString('en-US')} irreversible change${irreversible.length === 1 ? '' : 's'}: a rollback will not restore ${irreversible.length === 1 ? 'it' : 'them'}</summary>`);
+    parts.push('<p>These cannot be undone through the API (closing a referral, leaving New).</p><ul>');
     for (const e of irreversible.slice(0, CALLOUT_LIMIT)) {
       const move = statusMoveOf(e);
       parts.push(`<li><code>${esc(e.referralId)}</code>${e.label === undefined ? '' : ` ${esc(e.label)}`}${move === undefined ? '' : ` — ${esc(`${move.from} → ${move.to}`)}`}</li>`);
     }
-    if (irreversible.length > CALLOUT_LIMIT) parts.push(`<li>… and ${irreversible.length - CALLOUT_LIMIT} more (filter the table by “irreversible”)</li>`);
-    parts.push('</ul></section>');
+    if (irreversible.length > CALLOUT_LIMIT) parts.push(`<li>… and ${(irreversible.length - CALLOUT_LIMIT).toLocaleString('en-US')} more (tick “only irreversible” below)</li>`);
+    parts.push('</ul></details>');
   }
   const notRestorable = plan.notRestorable ?? [];
   if (notRestorable.length > 0) {
-    parts.push(`<section id="not-restorable" class="callout"><h2>⚠ ${notRestorable.length} not restorable</h2><ul>`);
+    parts.push(`<details id="not-restorable" class="callout"><summary>⚠ ${notRestorable.length.toLocaleString('en-US')} not restorable</summary><ul>`);
     for (const n of notRestorable) {
       const was = Object.entries(n.before).map(([p, v]) => `${fieldOf(p)} ${formatValue(maskedValue(v, p, opts), p)}`).join(', ');
       parts.push(`<li><code>${esc(n.referralId)}</code> ${esc(maskedText(n.reason, opts))}${was === '' ? '' : ` <span class="dim">(was ${esc(was)})</span>`}</li>`);
     }
-    parts.push('</ul></section>');
+    parts.push('</ul></details>');
   }
 
-  // Outcomes (apply results)
   if (input.results !== undefined) parts.push(outcomesSection(input.results, opts));
 
-  // Entries
-  parts.push(`<section id="entries-section"><h2>${plan.kind === 'rollback' ? 'Entries (will restore)' : 'Entries'}</h2>`);
-  parts.push(`<p class="tools"><input id="search" type="search" placeholder="Filter: referral, name, field, value…" aria-label="Filter entries" data-table="entries"> <span class="count" data-count-for="entries">${plan.entries.length} of ${plan.entries.length}</span></p>`);
+  // Entries: rendered by the script from the JSON island, one page at a time.
   const outcomeCol = input.results !== undefined;
-  parts.push('<table id="entries" class="sortable"><thead><tr>');
-  parts.push(th('Referral'), th('Name'), th('Status move'), th('Changes'), th('Ops', 'number'), th('Irreversible'));
-  if (outcomeCol) parts.push(th('Outcome'));
-  parts.push(th('Warnings'), '</tr></thead><tbody>');
-  for (const entry of plan.entries) parts.push(entryRow(entry, opts, outcomeCol ? byId.get(entry.referralId) : undefined, outcomeCol));
-  parts.push('</tbody></table></section></main>');
+  const rows = plan.entries.map((e) => reportRow(e, opts, outcomeCol ? byId.get(e.referralId)?.outcome : undefined));
+  const total = plan.entries.length.toLocaleString('en-US');
+  parts.push(`<section id="entries-section"><h2>${plan.kind === 'rollback' ? 'Entries (will restore)' : 'Entries'}</h2>`);
+  parts.push('<div class="tools"><input id="search" type="search" placeholder="Filter: referral, name, field, value…" aria-label="Filter entries">');
+  parts.push('<label><input type="checkbox" id="only-irreversible"> only irreversible</label><label><input type="checkbox" id="only-moves"> only status moves</label>');
+  parts.push(`<span class="count" data-count-for="entries">${total} of ${total}</span></div>`);
+  parts.push(pager());
+  parts.push(`<p class="print-only" id="print-note"></p><table id="entries" data-outcomes="${outcomeCol ? 1 : 0}"><thead><tr>`);
+  parts.push(th('Referral', 'i'), th('Name', 'n'), th('Status move', 'm'), th('Changes', 'd', 'number'), th('Ops', 'o', 'number'), th('Irreversible', 'x', 'number'));
+  if (outcomeCol) parts.push(th('Outcome', 'r'));
+  parts.push(th('Warnings', 'w'), '</tr></thead><tbody></tbody></table>');
+  parts.push('<noscript><p>The entries table needs JavaScript; every entry is in the plan file (<code>refplan show PLAN --format table</code>).</p></noscript>');
+  parts.push(`<script type="application/json" id="entries-data">${jsonForScript(rows)}</script></section></main>`);
 
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -159,7 +132,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 /** Writes the report as a private file (0600, atomic): it holds customer data. */
 export async function writeHtmlReport(path: string, input: HtmlReportInput): Promise<void> {
   try {
-    await writePrivateFileAtomic(path, renderHtmlReport(input), { what: 'HTML report' });
+    await writePrivateFileAtomic(path, renderHtmlReport(input));
   } catch (e) {
     if (e instanceof FileError) throw e;
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
@@ -168,40 +141,77 @@ export async function writeHtmlReport(path: string, input: HtmlReportInput): Pro
   }
 }
 
-function entryRow(entry: PlanEntry, opts: { showPii: boolean }, result: ReportResult | undefined, outcomeCol: boolean): string {
-  const move = statusMoveOf(entry);
-  const rows = diffRows(entry, opts).map((r) => {
-    if (r.kind === 'change') {
-      return `<li><span class="f">${esc(r.field)}</span> <del>${esc(formatValue(r.before, r.path))}</del> → <ins>${esc(formatValue(r.after, r.path))}</ins></li>`;
+/** Counts, money moved per currency, and small charts: what an approver reads first. */
+function summarySection(plan: Plan, results: readonly ReportResult[] | undefined): string {
+  const s = plan.summary;
+  const parts = ['<section id="summary"><h2>Summary</h2>'];
+  const moved = Object.values(s.statusMoves).reduce((a, b) => a + b, 0);
+  if (s.entries === 0) parts.push(`<p class="lead">${plan.kind === 'rollback' ? 'Nothing to restore.' : 'No changes: every referral already matches the change set.'}</p>`);
+  parts.push('<div class="cards">');
+  parts.push(card(plan.kind === 'rollback' ? 'referrals to restore' : 'referrals changed', s.entries), card('ops', s.ops));
+  parts.push(card('irreversible', s.irreversible, s.irreversible > 0 ? 'warn' : ''), card('status moves', moved));
+  if (results !== undefined) {
+    const counts = countOutcomes(results);
+    for (const o of OUTCOMES) if (counts[o] > 0 || o === 'applied') parts.push(card(o, counts[o], o === 'conflict' || o === 'failed' ? 'warn' : ''));
+  }
+  parts.push('</div>');
+  for (const sentence of settledSentences(s)) parts.push(`<p class="settled">${esc(sentence)}.</p>`);
+  const actions = actionCounts(plan);
+  if (actions.length > 0) parts.push(`<p class="actions">By action: ${actions.map(([a, n]) => `<b>${esc(a)}</b> ${n.toLocaleString('en-US')}`).join(' · ')}</p>`);
+
+  const totals = dealTotals(plan);
+  if (totals.length > 0) {
+    parts.push('<table class="money" id="money"><caption class="dim" style="text-align:left">Deal value moved, per currency</caption><thead><tr><th>Currency</th><th class="num">Referrals</th><th class="num">Before</th><th class="num">After</th><th class="num">Change</th></tr></thead><tbody>');
+    for (const t of totals) {
+      const a = (n: number, signed = false) => esc(formatAmount(n, t.currency, { rounded: true, signed }));
+      parts.push(`<tr><td><b>${esc(t.currency)}</b></td><td class="num">${t.referrals.toLocaleString('en-US')}</td><td class="num">${a(t.before)}</td><td class="num">${a(t.after)}</td><td class="num">${a(t.after - t.before, true)}</td></tr>`);
     }
-    const sign = r.kind === 'member-added' ? '+' : '−';
-    const tag = r.kind === 'member-added' ? 'ins' : 'del';
-    return `<li><span class="f">team</span> <${tag}>${sign} ${esc(formatMember(r.member))}</${tag}></li>`;
-  });
-  const cells = [
-    `<td><code>${esc(entry.referralId)}</code></td>`,
-    `<td>${esc(entry.label ?? '')}</td>`,
-    `<td>${move === undefined ? '' : esc(`${move.from} → ${move.to}`)}</td>`,
-    `<td><ul class="diff">${rows.join('')}</ul></td>`,
-    `<td class="num" data-sort="${entry.ops.length}">${entry.ops.length}</td>`,
-    `<td>${entry.irreversible ? '<span class="badge warn">irreversible</span>' : ''}</td>`,
-  ];
-  if (outcomeCol) cells.push(`<td>${result === undefined ? '' : `<span class="badge o-${result.outcome}">${result.outcome}</span>`}</td>`);
-  cells.push(`<td>${entry.warnings.map((w) => esc(maskedText(w, opts))).join('<br>')}</td>`);
-  return `<tr${entry.irreversible ? ' class="irrev"' : ''}>${cells.join('')}</tr>`;
+    parts.push('</tbody></table>');
+  }
+
+  const charts: string[] = [];
+  // One chart per currency: amounts in different currencies share no scale.
+  for (const t of totals) {
+    const text = (n: number) => formatAmount(n, t.currency, { rounded: true });
+    const change = formatAmount(t.after - t.before, t.currency, { rounded: true, signed: true });
+    const bars = [
+      { label: 'before', value: t.before, text: text(t.before) },
+      { label: 'after', value: t.after, text: text(t.after), accent: true },
+    ];
+    charts.push(figure(`${t.currency} ${change}`, barChart(bars, { barWidth: 120, label: `${t.currency} deal value before and after` }), 'currency'));
+  }
+  const fields = Object.entries(s.byField).sort((x, y) => y[1] - x[1]);
+  if (fields.length > 0) charts.push(figure('Changes per field', barChart(fields.map(([f, n]) => ({ label: f, value: n, text: n.toLocaleString('en-US') })))));
+  const moves = Object.entries(s.statusMoves).sort((x, y) => y[1] - x[1]);
+  if (moves.length > 0) charts.push(figure('Status moves (from → to)', barChart(moves.map(([m, n]) => ({ label: prettyMove(m), value: n, text: n.toLocaleString('en-US') })))));
+  if (charts.length > 0) parts.push(`<div class="charts">${charts.join('')}</div>`);
+  parts.push('</section>');
+  return parts.join('');
+}
+
+function pager(): string {
+  const sizes = [50, 100, 250, 1000].map((n) => `<option value="${n}"${n === 100 ? ' selected' : ''}>${n}</option>`).join('');
+  return (
+    '<nav class="pager" aria-label="Entries pages"><button type="button" id="page-first" aria-label="First page">«</button><button type="button" id="page-prev" aria-label="Previous page">‹</button>' +
+    '<span id="page-text" class="count"></span><button type="button" id="page-next" aria-label="Next page">›</button><button type="button" id="page-last" aria-label="Last page">»</button>' +
+    `<label>rows per page <select id="page-size">${sizes}</select></label></nav>`
+  );
 }
 
 function outcomesSection(results: readonly ReportResult[], opts: { showPii: boolean }): string {
   const counts = countOutcomes(results);
-  const parts = ['<section id="outcomes"><h2>Apply outcomes</h2>'];
-  parts.push(figure('Outcomes', barChart(OUTCOMES.filter((o) => counts[o] > 0).map((o) => ({ label: o, value: counts[o], text: String(counts[o]), accent: o === 'conflict' || o === 'failed' })))));
+  const parts = ['<section id="outcomes-section"><h2>Apply outcomes</h2>'];
+  const present = OUTCOMES.filter((o) => counts[o] > 0);
+  if (present.length > 0) parts.push(`<div class="charts">${figure('Outcomes', barChart(present.map((o) => ({ label: o, value: counts[o], text: counts[o].toLocaleString('en-US'), accent: o === 'conflict' || o === 'failed' }))))}</div>`);
   const retries = results.reduce((sum, r) => sum + (r.retries ?? 0), 0);
-  parts.push(`<p>${retries} retr${retries === 1 ? 'y' : 'ies'} in total.</p>`);
+  parts.push(`<p>${retries.toLocaleString('en-US')} retr${retries === 1 ? 'y' : 'ies'} in total.</p>`);
   const notable = results.filter((r) => (r.outcome !== 'applied' && r.outcome !== 'unchanged') || (r.retries ?? 0) > 0 || (r.diff?.length ?? 0) > 0);
   if (notable.length > 0) {
-    parts.push(`<p class="tools"><input id="search-outcomes" type="search" placeholder="Filter outcomes…" aria-label="Filter outcomes" data-table="outcomes"> <span class="count" data-count-for="outcomes">${notable.length} of ${notable.length}</span></p>`);
-    parts.push(`<table id="outcomes" class="sortable"><thead><tr>${th('Referral')}${th('Outcome')}${th('Retries', 'number')}${th('Message')}${th('Field diff (pinned → now on server)')}</tr></thead><tbody>`);
-    for (const r of notable) {
+    const listed = notable.slice(0, OUTCOME_ROWS);
+    parts.push(`<p class="tools"><input id="search-outcomes" type="search" placeholder="Filter outcomes…" aria-label="Filter outcomes" data-table="outcomes"> <span class="count" data-count-for="outcomes">${listed.length} of ${listed.length}</span></p>`);
+    if (listed.length < notable.length) parts.push(`<p class="dim">The first ${listed.length} of ${notable.length.toLocaleString('en-US')} notable outcomes; the entries table below has all of them (filter by outcome).</p>`);
+    parts.push(`<table id="outcomes" class="sortable"><thead><tr>${th('Referral')}${th('Outcome')}${th('Retries', undefined, 'number')}${th('Message')}${th('Field diff (pinned → now on server)')}</tr></thead><tbody>`);
+    for (const r of listed) {
       const diff = (r.diff ?? []).map((d) => {
         const show = (v: JsonValue | undefined) => (v === undefined ? '' : esc(formatValue(maskedValue(v, d.path, opts), d.path)));
         const planned = d.planned === undefined ? '' : ` <span class="dim">(plan wanted ${show(d.planned)})</span>`;
@@ -225,37 +235,6 @@ function countOutcomes(results: readonly ReportResult[]): Record<ReportOutcome, 
   return counts;
 }
 
-interface Bar {
-  label: string;
-  value: number;
-  text: string;
-  accent?: boolean;
-}
-
-/** A horizontal bar chart as inline SVG: no script, no fonts to fetch. */
-function barChart(bars: Bar[]): string {
-  const rowH = 24;
-  const labelW = 230;
-  const barW = 300;
-  const width = labelW + barW + 190;
-  const max = Math.max(1, ...bars.map((b) => Math.abs(b.value)));
-  const rows = bars.map((b, i) => {
-    const y = i * rowH;
-    const w = Math.max(1, Math.round((Math.abs(b.value) / max) * barW));
-    return (
-      `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${esc(truncate(b.label, 34))}</text>` +
-      `<rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 8}" rx="3" class="${b.accent === true ? 'bar accent' : 'bar'}"><title>${esc(`${b.label}: ${b.text}`)}</title></rect>` +
-      `<text x="${labelW + w + 6}" y="${y + 16}">${esc(b.text)}</text>`
-    );
-  });
-  const height = bars.length * rowH + 4;
-  return `<svg class="chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${rows.join('')}</svg>`;
-}
-
-function figure(caption: string, body: string): string {
-  return `<figure><figcaption>${esc(caption)}</figcaption>${body === '' ? '<p class="dim">none</p>' : body}</figure>`;
-}
-
 function card(label: string, value: number, cls = ''): string {
   return `<div class="card ${cls}"><div class="v">${value.toLocaleString('en-US')}</div><div class="l">${esc(label)}</div></div>`;
 }
@@ -264,14 +243,6 @@ function meta(label: string, value: string): string {
   return `<dt>${esc(label)}</dt><dd>${esc(value)}</dd>`;
 }
 
-function th(label: string, type: 'text' | 'number' = 'text'): string {
-  return `<th data-type="${type}" tabindex="0" role="columnheader" aria-sort="none">${esc(label)}</th>`;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+function th(label: string, key?: string, type: 'text' | 'number' = 'text'): string {
+  return `<th data-type="${type}"${key === undefined ? '' : ` data-key="${key}"`} tabindex="0" role="columnheader" aria-sort="none">${esc(label)}</th>`;
 }

@@ -3,6 +3,7 @@ import type { Plan } from '../../core/plan.js';
 import { jsonForTerminal } from '../../core/terminal-text.js';
 import { renderPlanCsv } from './plan-csv.js';
 import { renderPlanHuman, type HumanPlanOptions } from './plan-human.js';
+import { colorEnabled } from '../terminal.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import { renderPlanTable } from './plan-table.js';
 import { terminalWidth } from './text-fit.js';
@@ -26,12 +27,8 @@ export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 export type PlanViewOptions = Omit<HumanPlanOptions, 'color' | 'width'>;
 
-/** Colour only on a TTY, never when NO_COLOR is set (to anything non-empty, per no-color.org) or TERM=dumb. */
-export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
-  if (env['TERM'] === 'dumb') return false;
-  return stream.isTTY === true;
-}
+/** Colour only on a TTY, unless NO_COLOR, --no-color, TERM=dumb or FORCE_COLOR say otherwise (terminal.ts). */
+export { colorEnabled };
 
 /** The plan in one format, as text. `limit` caps entries in human and Markdown by default, in table and CSV only when given. */
 export function renderPlanAs(plan: Plan, format: PlanFormat, options: HumanPlanOptions = {}): string {
