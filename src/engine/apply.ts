@@ -6,7 +6,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import type { Plan, PlanEntry } from '../core/plan.js';
 import type { FileLayer } from '../files/file-layer.js';
 import { JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
-import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
+import { acquireLock, LockedError, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
 import { archivePreviousResults } from '../files/run-archive.js';
 import { runFilesFor } from '../files/run-files.js';
@@ -84,7 +84,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
 
-  const lock = acquireLock(files.lock, plan.checksum, options.lock);
+  // Should another machine take the lock over (this process stalled past the heartbeat timeout),
+  // nothing more is sent: two applies of one plan must never run at once.
+  const lockLost: { error?: LockedError } = {};
+  const lock = acquireLock(files.lock, plan.checksum, {
+    ...options.lock,
+    onLost: (message) => {
+      lockLost.error = new LockedError(message, 'Another apply of this plan is running now; let it finish. Running apply again afterwards resumes where both ended.');
+    },
+  });
   if (lock.tookOver !== undefined) emit({ type: 'warning', message: lock.tookOver });
   try {
     // Every file this run writes is checked before anything is sent: a planted link (or a file
@@ -108,7 +116,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       throw e;
     }
     try {
-      return await run(plan, options, { emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, ended: replay.ended, fileLayer: options.files, started });
+      return await run(plan, options, { lockLost, emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, ended: replay.ended, fileLayer: options.files, started });
     } finally {
       await journal.close();
     }
@@ -133,6 +141,8 @@ function countSettled(plan: Plan, states: Map<string, EntryJournalState>): numbe
 
 interface RunState {
   emit: (e: ApplyEvent) => void;
+  /** Set when another apply took our lock over: stop sending. */
+  lockLost: { error?: LockedError };
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   files: ApplySummary['files'];
@@ -202,6 +212,7 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
       // The entry counts as done once its outcome is durable in the journal; the rollback file
       // is derived from the journal and sealed when the run ends.
       limit(async (): Promise<EntryRun | undefined> => {
+        if (s.lockLost.error !== undefined) stop ??= new StopRunError(s.lockLost.error);
         if (stop !== undefined || options.signal?.aborted === true) return undefined;
         emit({ type: 'entry-start', referralId: entry.referralId });
         let outcome: EntryRun;

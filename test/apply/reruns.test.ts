@@ -57,7 +57,8 @@ async function applyAborting(plan: Plan, planPath: string, after: number) {
       concurrency: 1,
       signal: abort.signal,
       onEvent: (e) => {
-        if (e.type === 'entry-start' && ++started === after) abort.abort();
+        // Ctrl+C as entry `after + 1` starts: its write has not left, so it is not sent (`after` applied).
+        if (e.type === 'entry-start' && ++started === after + 1) abort.abort();
       },
     });
   } finally {
