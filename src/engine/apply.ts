@@ -120,12 +120,12 @@ function journalApplied(state: EntryJournalState | undefined): boolean {
   return state?.outcome === 'applied' && state.eTag !== undefined;
 }
 
-/** Entries whose outcome is on disk in the journal (not in flight). */
+/** Entries whose outcome is on disk in the journal (not in flight, not skipped by a Ctrl+C). */
 function countSettled(plan: Plan, states: Map<string, EntryJournalState>): number {
   let n = 0;
   for (const e of plan.entries) {
     const s = states.get(e.referralId);
-    if (s !== undefined && !s.inFlight && s.outcome !== undefined) n += 1;
+    if (s !== undefined && !s.inFlight && s.outcome !== undefined && s.outcome !== 'skipped') n += 1;
   }
   return n;
 }
