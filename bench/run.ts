@@ -7,6 +7,7 @@ import { runApplyScaleBench } from './apply-scale.js';
 import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
 import { matrixTable, runRateMatrix } from './rate-matrix.js';
+import { runReportBench } from './report.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
 import { runWorkbookBench } from './workbook.js';
@@ -36,6 +37,8 @@ const rateMatrix = { cells: rateCells, table: matrixTable(rateCells) };
 log(rateMatrix.table);
 log('\n== workbooks');
 const workbook = await runWorkbookBench({ log });
+log('\n== HTML report in headless Chromium');
+const report = await runReportBench({ log });
 log('\n== CLI start-up');
 const startup = runStartupBench(9, log);
 
@@ -58,6 +61,8 @@ const rows: [string, string, string][] = [
   ['export 20,000 referrals to .xlsx: peak RSS, MB', fixed(workbook.export.peakRssMb, 0), '≤ 300'],
   ['read a 100,000-row workbook: seconds', fixed(workbook.read.seconds, 2), '≤ 10'],
   ['read a 100,000-row workbook: peak RSS, MB', fixed(workbook.read.peakRssMb, 0), '≤ 300'],
+  ['HTML report, 20,000 entries: open in headless Chromium, ms', String(report.openMs), '< 2,000'],
+  ['HTML report, 20,000 entries: filter shows its result, ms', String(Math.max(report.filterTextMs, report.filterCheckboxMs)), '< 2,000'],
   ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],
 ];
 
@@ -70,7 +75,7 @@ const machine = {
   // The machine is shared: the load while the figures were taken says how much to trust them.
   loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
 };
-const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, applyScale, rateMatrix, workbook, startup, table: rows };
+const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, applyScale, rateMatrix, workbook, report, startup, table: rows };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 

@@ -3,8 +3,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
 import { raceAbort, sleepUnlessAborted } from './abort.js';
-import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError } from './errors.js';
-import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, parseRetryAfter } from './retry-timing.js';
+import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError, UnreachableError } from './errors.js';
+import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, isUnreachableError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRedactor, redactBody, type Redact } from './redact.js';
 import { RequestScheduler } from './scheduler.js';
@@ -109,6 +109,9 @@ export function createClient(options: ClientOptions): ReferralsClient {
   // echo that is JSON-escaped, URL-encoded or base64.
   const scrub = (text: string): string => redactBody(text, redactor);
 
+  /** Whether the API has answered at all in this run: until it has, "nothing there" is not retried for long. */
+  let answered = false;
+
   async function send(spec: SendSpec): Promise<RawResponse> {
     const path = pathForMessage(spec.url, baseUrl);
     const isRead = spec.method === 'GET';
@@ -165,9 +168,15 @@ export function createClient(options: ClientOptions): ReferralsClient {
         const timedOut = isTimeoutError(e);
         // A read changes nothing, so any transport failure is retried; a write only when it
         // provably never left (connection refused and the like).
+        // Nothing listening or no such host before the API ever answered: a wrong URL or a server
+        // that is not running, which the backoff would only hide for 13 s. One quick retry, then fail.
+        const unreachable = !answered && isUnreachableError(e);
+        if (unreachable && failures >= 1) {
+          throw new UnreachableError({ method: spec.method, path, requestId: spec.requestId, ambiguous: false, cause: e }, spec.url);
+        }
         if ((isRead ? isRetryableReadError(e) : notSent) && failures < maxRetries) {
           failures++;
-          const delayMs = backoffDelay(failures, random);
+          const delayMs = unreachable ? 250 : backoffDelay(failures, random);
           counters.retries++;
           emit({ type: 'retry', method: spec.method, path, requestId: spec.requestId, attempt: failures, reason: timedOut ? 'timeout' : 'network', delayMs });
           await raceAbort(sleep(delayMs, spec.signal), spec.signal, what);
@@ -177,6 +186,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
         throw timedOut ? new TimeoutError({ ...init, timeoutMs }) : new NetworkError(init);
       }
       ticket.release();
+      answered = true;
       counters.byStatus[String(status)] = (counters.byStatus[String(status)] ?? 0) + 1;
       const retryAfterMs = parseRetryAfter(resHeaders['retry-after'], now());
       const quota = parseRateLimitHeaders(resHeaders);

@@ -199,13 +199,13 @@ export class NetworkError extends RefplanError {
   /** The underlying error code (e.g. `ECONNRESET`, `UND_ERR_SOCKET`), when known. */
   readonly errorCode: string | undefined;
 
-  constructor(init: NetworkErrorInit, what = 'network error', code = 'network') {
+  constructor(init: NetworkErrorInit, what = 'network error', code = 'network', text?: { message: string; hint: string }) {
     const errorCode = causeCode(init.cause);
     const rid = init.requestId !== undefined ? ` (request id ${init.requestId})` : '';
     const amb = init.ambiguous ? '; the request may have reached the server' : '';
-    super(code, `${init.method} ${init.path} failed: ${what}${errorCode !== undefined ? ` ${errorCode}` : ''}${rid}${amb}`, {
+    super(code, text?.message ?? `${init.method} ${init.path} failed: ${what}${errorCode !== undefined ? ` ${errorCode}` : ''}${rid}${amb}`, {
       exitCode: ExitCode.error,
-      hint: init.ambiguous
+      hint: text !== undefined ? text.hint : init.ambiguous
         ? 'The connection dropped after the request was sent, so the server may or may not have processed it. refplan apply resolves this by reading the referral; do not resend blindly.'
         : 'Check --base-url / REFPLAN_BASE_URL and the network connection.',
       cause: init.cause,
@@ -215,6 +215,30 @@ export class NetworkError extends RefplanError {
     this.requestId = init.requestId;
     this.ambiguous = init.ambiguous;
     this.errorCode = errorCode;
+  }
+}
+
+/**
+ * Nothing answered at the API's address before it ever had (connection refused, no such host, no
+ * route): named by host:port, with what to check, instead of a path and an error code.
+ */
+export class UnreachableError extends NetworkError {
+  /** `host:port` of the API. */
+  readonly host: string;
+  constructor(init: NetworkErrorInit, url: string) {
+    const target = new URL(url);
+    const port = target.port !== '' ? target.port : target.protocol === 'https:' ? '443' : '80';
+    const host = `${target.hostname}:${port}`;
+    const errorCode = causeCode(init.cause);
+    const dns = errorCode === 'ENOTFOUND' || errorCode === 'EAI_AGAIN';
+    const why = dns ? `the host name ${target.hostname} does not resolve` : errorCode === 'ECONNREFUSED' ? 'connection refused, nothing is listening there' : `no route to it (${errorCode ?? 'unreachable'})`;
+    super(init, 'cannot connect', 'unreachable', {
+      message: `cannot connect to ${host}: ${why} (${init.method} ${init.path}; nothing was sent)`,
+      hint: dns
+        ? `Check the host in --base-url / REFPLAN_BASE_URL (${target.origin}) and this machine's DNS.`
+        : `Check --base-url / REFPLAN_BASE_URL (${target.origin}): is the API (or \`refplan emulator\`) running on that host and port, with no firewall or proxy in between?`,
+    });
+    this.host = host;
   }
 }
 

@@ -73,6 +73,14 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** The server is not there at all (nothing listening, no such host, no route): retrying does not help a first contact. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function isUnreachableError(e: unknown): boolean {
+  const code = codeOf(e);
+  return code !== undefined && UNREACHABLE_CODES.has(code);
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function codeOf(e: unknown): string | undefined {

@@ -21,7 +21,8 @@ export type SettableField =
   | 'closingDateTime'
   | 'notes';
 
-export type Comparator = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'in';
+/** `contains` / `startswith` match text case-insensitively. */
+export type Comparator = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'in' | 'contains' | 'startswith';
 
 /** One test of a `where` selector. `field` is a vocabulary field or an API path such as `customerProfile/address/country`. */
 export interface WhereTest {

@@ -10,8 +10,9 @@ import { mergeChanges, memberValue } from './merge-changes.js';
 import { buildPlanEntry, describeState, stateOf } from './plan-entry.js';
 import { explainViolation, shortLocation } from './plan-messages.js';
 import { leafRules, teamArrayPath, type WritablePathTable } from './writable-paths.js';
+import { mixedCurrencies } from './where-filter.js';
 
-export { matchesWhere, toODataFilter, FILTERABLE_FIELDS, type ODataFilter, type ODataFilterOptions } from './where-filter.js';
+export { matchesWhere, mixedCurrencies, toODataFilter, FILTERABLE_FIELDS, type ODataFilter, type ODataFilterOptions } from './where-filter.js';
 
 /**
  * The planner: current referrals + resolved changes + rules → plan entries and
@@ -230,6 +231,20 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
         }),
       );
       return;
+    }
+    if (selectsBySet && change.selector.kind === 'where') {
+      const matched = ids.flatMap((id) => input.current.get(id) ?? []);
+      const currencies = mixedCurrencies(change.selector.tests, matched, input.writablePaths);
+      if (currencies !== undefined) {
+        reject(
+          change,
+          error('mixed-currency', `${shortLocation(at)}: the selector compares dealValue across currencies: the ${matched.length} referrals it matches hold ${currencies.join(', ')}`, {
+            ...(at === undefined ? {} : { at }),
+            hint: `add a currency condition to the where, e.g. currency: ${currencies[0]} (one change per currency)`,
+          }),
+        );
+        return;
+      }
     }
     for (const referralId of new Set(ids)) {
       if (!input.current.has(referralId)) {

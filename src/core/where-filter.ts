@@ -73,6 +73,8 @@ function pushDown(test: WhereTest, options: ODataFilterOptions): string | undefi
     const chain = (value as string[]).map((v) => `${name} eq ${quote(v)}`).join(' or ');
     return value.length === 1 ? chain : `(${chain})`;
   }
+  // Text search: pushed for code fields, which the API (like matchesWhere) compares case-insensitively.
+  if ((op === 'contains' || op === 'startswith') && kind === 'code' && typeof value === 'string') return `${op}(${name},${quote(value)})`;
   const range = RANGE_OPS[op];
   if (range !== undefined && kind === 'date-time' && looksLikeDate(value)) {
     return `${name} ${range} ${options.dateLiteral === 'quoted' ? quote(value) : value}`;
@@ -83,8 +85,10 @@ function pushDown(test: WhereTest, options: ODataFilterOptions): string | undefi
 /**
  * Splits `where` tests into the `$filter` the API can evaluate and the tests
  * refplan must check itself. Pushed: `eq`/`ne` with a string on a filterable
- * field, `in` as an `or` chain, `ge`/`gt`/`le`/`lt` on date-time fields.
- * Everything else (numbers, `null`, `details/*`, ranges on strings) stays local.
+ * field, `in` as an `or` chain, `ge`/`gt`/`le`/`lt` on date-time fields,
+ * `contains`/`startswith` on code fields (`contains(customerProfile/address/country,'D')`).
+ * Everything else (numbers, `null`, `details/*`, ranges on strings, text search
+ * on case-sensitive fields) stays local.
  */
 export function toODataFilter(tests: readonly WhereTest[], options: ODataFilterOptions = {}): ODataFilter {
   const pushed: string[] = [];
@@ -139,6 +143,13 @@ function matchesOne(referral: Referral, test: WhereTest, writablePaths?: Writabl
       if (cmp === undefined || Number.isNaN(cmp)) return false;
       return test.op === 'lt' ? cmp < 0 : test.op === 'le' ? cmp <= 0 : test.op === 'gt' ? cmp > 0 : cmp >= 0;
     }
+    case 'contains':
+    case 'startswith': {
+      if (typeof actual !== 'string' || typeof test.value !== 'string') return false;
+      const hay = actual.toLowerCase();
+      const needle = test.value.toLowerCase();
+      return test.op === 'contains' ? hay.includes(needle) : hay.startsWith(needle);
+    }
     default:
       return false;
   }
@@ -151,4 +162,21 @@ function matchesOne(referral: Referral, test: WhereTest, writablePaths?: Writabl
  */
 export function matchesWhere(referral: Referral, tests: readonly WhereTest[], writablePaths?: WritablePathTable): boolean {
   return tests.every((t) => matchesOne(referral, t, writablePaths));
+}
+
+/**
+ * A `where` comparing `dealValue` without a `currency` test compares numbers
+ * across currencies (1,000,000 JPY is not 1,000,000 USD). Returns the
+ * currencies of the matched referrals when there is more than one, so the
+ * caller can refuse with the fix; `undefined` when the comparison is sound.
+ */
+export function mixedCurrencies(tests: readonly WhereTest[], matched: readonly Referral[], writablePaths?: WritablePathTable): string[] | undefined {
+  const paths = tests.map((t) => wherePath(String(t.field), writablePaths).toLowerCase());
+  if (!paths.includes('details/dealvalue') || paths.includes('details/currency')) return undefined;
+  const currencies = new Set<string>();
+  for (const r of matched) {
+    const c = valueAt(r as unknown as JsonValue, '/details/currency');
+    if (typeof c === 'string') currencies.add(c.toUpperCase());
+  }
+  return currencies.size > 1 ? [...currencies].sort() : undefined;
 }

@@ -4,8 +4,8 @@ import { invalidRequest } from './api-error.js';
 /**
  * A small OData `$filter` parser and evaluator covering what the referrals API
  * documents: eq, ne, and, or, not, parentheses, single-quoted strings ('' is a
- * quote), null, ge/gt/le/lt on date-times, `/` paths and
- * `team/any(t:t/email eq '...')`. Anything else is a 400 naming the unsupported
+ * quote), null, ge/gt/le/lt on date-times, `/` paths, `contains()` and
+ * `startswith()` on text fields, and `team/any(t:t/email eq '...')`. Anything else is a 400 naming the unsupported
  * part, never silently ignored (a dropped filter would select too much).
  */
 export type Predicate = (referral: Referral) => boolean;
@@ -192,7 +192,9 @@ class Parser {
     const next = this.peek();
     if (next !== undefined && next.t === 'punct' && next.v === '(') {
       if (scope === undefined && t.v === 'team/any') return this.teamAny(t.pos);
-      fail(this.text, `function or lambda '${t.v}(...)' is not supported; only team/any(t:t/email eq '...') is`, t.pos);
+      const fn = t.v.toLowerCase();
+      if (fn === 'contains' || fn === 'startswith') return this.textFunction(fn, t.pos, scope);
+      fail(this.text, `function or lambda '${t.v}(...)' is not supported; only contains(), startswith() and team/any(t:t/email eq '...') are`, t.pos);
     }
     const field = this.resolveField(t.v, t.pos, scope);
     const opToken = this.peek();
@@ -288,6 +290,32 @@ class Parser {
       test = (r) => get(r) === want;
     }
     return op === 'eq' ? test : (r) => !test(r);
+  }
+
+  /**
+   * `contains(field,'text')` / `startswith(field,'text')` on a string field:
+   * case-insensitive on enum-like fields (as their eq is), exact on the others.
+   */
+  private textFunction(fn: 'contains' | 'startswith', pos: number, scope: string | undefined): Predicate {
+    this.expectPunct('(');
+    const f = this.peek();
+    if (f === undefined || f.t !== 'word') fail(this.text, `${fn}() needs a field first, e.g. ${fn}(externalReferenceId,'CRM-')`, f?.pos ?? pos);
+    this.i++;
+    const field = this.resolveField(f.v, f.pos, scope);
+    if (field.kind === 'date-time') fail(this.text, `${fn}() works on text fields, not on the date-time '${f.v}'`, f.pos);
+    this.expectPunct(',');
+    const lit = this.literal();
+    if (lit.kind !== 'string') fail(this.text, `${fn}() compares with a quoted string, e.g. ${fn}(${f.v},'abc')`, pos);
+    this.expectPunct(')');
+    const fold = field.kind === 'enum';
+    const want = fold ? lit.value.toLowerCase() : lit.value;
+    const get = field.get;
+    return (r) => {
+      const v = get(r);
+      if (typeof v !== 'string') return false;
+      const hay = fold ? v.toLowerCase() : v;
+      return fn === 'contains' ? hay.includes(want) : hay.startsWith(want);
+    };
   }
 
   private teamAny(pos: number): Predicate {

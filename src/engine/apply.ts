@@ -5,8 +5,9 @@ import { ExitCode } from '../core/exit-codes.js';
 import type { Plan, PlanEntry } from '../core/plan.js';
 import type { FileLayer } from '../files/file-layer.js';
 import { JournalWriter, replayJournal, type EntryJournalState } from '../files/journal.js';
-import { acquireLock, type AcquireOptions } from '../files/lock-file.js';
+import { acquireLock, LockedError, type AcquireOptions } from '../files/lock-file.js';
 import { writeResultsCsv } from '../files/results-csv.js';
+import { archivePreviousResults } from '../files/run-archive.js';
 import { runFilesFor } from '../files/run-files.js';
 import { verifiedFileSha256 } from '../files/verified-plan.js';
 import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
@@ -82,7 +83,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
 
-  const lock = acquireLock(files.lock, plan.checksum, options.lock);
+  // Should another machine take the lock over (this process stalled past the heartbeat timeout),
+  // nothing more is sent: two applies of one plan must never run at once.
+  const lockLost: { error?: LockedError } = {};
+  const lock = acquireLock(files.lock, plan.checksum, {
+    ...options.lock,
+    onLost: (message) => {
+      lockLost.error = new LockedError(message, 'Another apply of this plan is running now; let it finish. Running apply again afterwards resumes where both ended.');
+    },
+  });
   if (lock.tookOver !== undefined) emit({ type: 'warning', message: lock.tookOver });
   try {
     // Every file this run writes is checked before anything is sent: a planted link (or a file
@@ -106,7 +115,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       throw e;
     }
     try {
-      return await run(plan, options, { emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, ended: replay.ended, fileLayer: options.files, started });
+      return await run(plan, options, { lockLost, emit, random, sleep, files, journal, rollback, states: replay.entries, resumed: replay.existed, ended: replay.ended, fileLayer: options.files, started });
     } finally {
       await journal.close();
     }
@@ -131,6 +140,8 @@ function countSettled(plan: Plan, states: Map<string, EntryJournalState>): numbe
 
 interface RunState {
   emit: (e: ApplyEvent) => void;
+  /** Set when another apply took our lock over: stop sending. */
+  lockLost: { error?: LockedError };
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   files: ApplySummary['files'];
@@ -257,7 +268,10 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   // derived from the journal and sealed when the run ends.
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < toRun.length && stop === undefined && options.signal?.aborted !== true) {
+    for (;;) {
+      // Another machine took the lock over (this run stalled past the heartbeat): stop sending.
+      if (s.lockLost.error !== undefined) stop ??= new StopRunError(s.lockLost.error);
+      if (next >= toRun.length || stop !== undefined || options.signal?.aborted === true) return;
       const item = toRun[next++]!;
       const outcome = await work(item);
       try {
@@ -326,7 +340,10 @@ async function writeRunFiles(plan: Plan, s: RunState, ordered: EntryResult[], st
     }
   };
   await attempt(() => s.rollback.seal());
-  await attempt(() => writeResultsCsv(s.files.results, ordered, s.fileLayer === undefined ? {} : { files: s.fileLayer }));
+  await attempt(async () => {
+    archivePreviousResults(s.files.results); // results are history: the previous run's file is kept
+    await writeResultsCsv(s.files.results, ordered, s.fileLayer === undefined ? {} : { files: s.fileLayer });
+  });
   if (diskFull === undefined && other === undefined && stop === undefined) await s.journal.end().catch(() => undefined);
   if (other !== undefined && diskFull === undefined) throw other;
   return diskFull;

@@ -4,8 +4,8 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { WhereTest } from '../core/changeset.js';
 import type { JsonValue, Referral } from '../core/referral.js';
 import type { ReferralsClient } from '../api/types.js';
-import { UsageError } from '../core/errors.js';
-import { matchesWhere, toODataFilter } from '../core/planner.js';
+import { InvalidInputError, UsageError } from '../core/errors.js';
+import { matchesWhere, mixedCurrencies, toODataFilter } from '../core/planner.js';
 import { baselinePathFor, reduceForBaseline, sha256Hex, writeExportBaseline, BASELINE_FORMAT } from '../files/export-baseline.js';
 import { checkPrivateTarget, writePrivateFileAtomic } from '../files/private-file.js';
 import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
@@ -187,6 +187,10 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
     if (options.sink !== undefined) await options.sink(Buffer.from(bytes));
     else await writePrivateFileAtomic(options.output, bytes, { what: 'export file' });
     return result;
+  }
+  const currencies = mixedCurrencies(tests, referrals, writablePaths);
+  if (currencies !== undefined) {
+    throw new InvalidInputError(`--where compares dealValue across currencies: the ${referrals.length} referrals it matches hold ${currencies.join(', ')}`, [], `add --where currency=${currencies[0]} (one export per currency)`);
   }
   const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
   const bytes = Buffer.from(text, 'utf8');

@@ -10,6 +10,8 @@ export interface JudgedExportRows {
   changes: Change[];
   /** Errors of the rows left out (an empty cell that cannot be cleared, an edited read-only cell). */
   diagnostics: Diagnostic[];
+  /** The snapshots again, keyed by the changes returned. */
+  snapshots: Map<Change, Referral>;
 }
 
 /**
@@ -21,8 +23,10 @@ export function judgeExportRows(changes: readonly Change[], snapshots: ReadonlyM
   const fields = settable(loadVocabulary());
   const out: Change[] = [];
   const diagnostics: Diagnostic[] = [];
+  const kept = new Map<Change, Referral>();
   for (const change of changes) {
     const snapshot = snapshots.get(change);
+    if (snapshot !== undefined && change.exportCells === undefined) kept.set(change, snapshot);
     if (snapshot === undefined || change.exportCells === undefined) {
       out.push(change);
       continue;
@@ -32,7 +36,9 @@ export function judgeExportRows(changes: readonly Change[], snapshots: ReadonlyM
       diagnostics.push(...judged.diagnostics);
       continue;
     }
-    out.push(withClears(change, judged.clears));
+    const cleared = withClears(change, judged.clears);
+    kept.set(cleared, snapshot);
+    out.push(cleared);
   }
-  return { changes: out, diagnostics };
+  return { changes: out, diagnostics, snapshots: kept };
 }

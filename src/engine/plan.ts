@@ -12,6 +12,10 @@ import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/reject
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
 import { resolveRelaxed } from './converged-where.js';
+import { planRebase, rebaseRow } from './rebase-export-rows.js';
+import { archiveSettledEarlierRun } from './earlier-run.js';
+import { readRefplanWrites } from '../files/refplan-writes.js';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { resolveSelectors, type ReadMode, type ReferralReader } from './resolve-selectors.js';
 import { validateChangeSets, type ValidateOptions } from './validate.js';
 
@@ -34,6 +38,8 @@ export interface CreatePlanOptions {
   now?: () => Date;
   /** CSV reading options, as for `refplan validate`. */
   csv?: ValidateOptions;
+  /** Re-read every referral an export's rows select instead of trusting its baseline (rows then rebase on the current values). */
+  refresh?: boolean;
   /** Why the plan exists; recorded in the plan (and so covered by its checksum). */
   message?: string;
   /** Progress of the reads, per page or referral read (the engine never prints). */
@@ -90,6 +96,8 @@ export interface CreatePlanResult {
   readMode: ReadMode;
   /** Referrals whose requested values were already in place. */
   unchanged: string[];
+  /** Files of an earlier, settled run at the plan's path, moved into its history folder. */
+  archived?: string[];
 }
 
 function sameSource(a: SourceLocation | undefined, b: SourceLocation | undefined): boolean {
@@ -169,9 +177,20 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   }
   // The CSV reader undoes export's formula escaping and the planner compares instants as instants,
   // so a cell that only spells the current value differently makes no op.
-  const changes = judged.changes;
+  // Rows whose referral refplan wrote since the export (its journals say so) are re-read, as all are on --refresh.
+  const cwd = options.csv?.cwd ?? process.cwd();
+  const writes =
+    judged.snapshots.size === 0
+      ? new Map()
+      : readRefplanWrites([cwd, ...(options.output === undefined ? [] : [dirname(options.output)]), ...options.files.map((f) => dirname(resolvePath(cwd, f)))]);
+  const rebase = planRebase(judged.changes, judged.snapshots, baselines.known, writes, options.refresh === true);
   const reader = options.onEvent === undefined ? options.client : reportingReader(options.client, options.onEvent);
-  const resolution = await resolveSelectors(reader, changes, { known: baselines.known });
+  const read = await resolveSelectors(reader, rebase.changes, { known: rebase.known });
+  const changes = rebase.changes.map((change, i) => {
+    const snapshot = rebase.rebaseAfterRead.get(i);
+    return snapshot === undefined || change.selector.kind !== 'id' ? change : rebaseRow(change, snapshot, read.referrals.get(change.selector.id));
+  });
+  const resolution = read;
   // A where that matches nothing may be one already applied: judged again without its own fields.
   const relaxed = await resolveRelaxed(reader, changes, resolution);
   const current = new Map([...relaxed.referrals, ...resolution.referrals]);
@@ -222,7 +241,9 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   let plan: Plan;
   let planPath: string | undefined;
   let rejectsPath: string | undefined;
+  let archived: string[] = [];
   if (options.output !== undefined) {
+    archived = await archiveSettledEarlierRun(options.output, options.now?.() ?? new Date());
     plan = await writePlan(options.output, body);
     planPath = options.output;
     if (skipInvalid && rejected.length > 0) {
@@ -241,5 +262,6 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
     readRequests: readRequests(),
     readMode: resolution.mode,
     unchanged: planned.unchanged,
+    ...(archived.length === 0 ? {} : { archived }),
   };
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { putToPatch } from '../core/put-to-patch.js';
 import type { JsonValue, PatchOp, Referral } from '../core/referral.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
+import { checkTokenTransport } from '../api/token-destination.js';
 import { loadWritablePaths, type WritablePaths } from '../schema/specs.js';
 
 /**
@@ -32,6 +33,12 @@ export interface ProxyOptions {
   host?: string;
   /** Forward PUTs unchanged and only report the patch that would have been sent. */
   shadow?: boolean;
+  /**
+   * Accept a PUT with neither If-Match nor an eTag in its body, pinned to the proxy's own fresh
+   * read (the behaviour before 0.2). Off by default: such a PUT is refused with 400, as the API
+   * does, because its stale fields would overwrite edits made since the client read the referral.
+   */
+  allowPutWithoutETag?: boolean;
   /** The writable-path table; specs/writable-paths.json by default. */
   writablePaths?: WritablePaths;
   /** undici dispatcher for upstream calls; a keep-alive Agent by default. */
@@ -84,6 +91,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
     throw new UsageError(`--upstream must be an http(s) URL, not ${upstream.protocol}`);
   }
+  // The proxy forwards each client's Authorization header: never in clear text over the network.
+  checkTokenTransport(options.upstream, '--upstream');
   const ownAgent = options.dispatcher === undefined;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -92,6 +101,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstreamPrefix: upstream.pathname.replace(/\/+$/, ''),
     dispatcher,
     shadow: options.shadow === true,
+    allowPutWithoutETag: options.allowPutWithoutETag === true,
     writablePaths: options.writablePaths ?? loadWritablePaths(),
     emit: options.onRequest ?? (() => undefined),
   };
@@ -148,6 +158,7 @@ interface ProxyContext {
   upstreamPrefix: string;
   dispatcher: Dispatcher;
   shadow: boolean;
+  allowPutWithoutETag: boolean;
   writablePaths: WritablePaths;
   emit: (e: ProxyRequestEvent) => void;
 }
@@ -168,14 +179,22 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
   const id = referralId ?? '';
   const bodyBytes = await readAll(req);
   if (ctx.shadow) {
-    const computed = await computePatch(ctx, req.headers, rawPath, id, bodyBytes).catch((e: unknown) => ({ failed: describeFailure(e) }));
+    const body = parsePutBody(bodyBytes, id);
+    const computed = 'invalid' in body ? body : await computePatch(ctx, req.headers, rawPath, body.value).catch((e: unknown) => ({ failed: describeFailure(e) }));
     const status = await forward(ctx, req, res, method, rawPath, query, bodyBytes);
     if ('ops' in computed) event({ mode: 'shadow', status, ops: computed.ops.length, shadowPatch: computed.ops, dropped: computed.dropped });
     else event({ mode: 'shadow', status, note: `no patch computed: ${shadowFailure(computed)}` });
     return;
   }
 
-  const computed = await computePatch(ctx, req.headers, rawPath, id, bodyBytes);
+  const body = parsePutBody(bodyBytes, id);
+  if ('value' in body && !ctx.allowPutWithoutETag && !nonBlank(headerValue(req.headers['if-match'])) && !nonBlank(body.value['eTag'])) {
+    // Refused before any upstream call, as the API refuses it.
+    sendError(res, 400, 'invalidRequest', UNVERSIONED_PUT, 'If-Match');
+    event({ mode: 'patch', status: 400, note: 'PUT without If-Match or eTag refused' });
+    return;
+  }
+  const computed = 'invalid' in body ? body : await computePatch(ctx, req.headers, rawPath, body.value);
   if ('invalid' in computed) {
     sendError(res, 400, 'invalidRequest', computed.invalid);
     event({ mode: 'patch', status: 400, note: computed.invalid });
@@ -227,14 +246,25 @@ type Computed =
       getBody: Buffer;
     };
 
-/** GET the current referral (with the client's own credentials) and diff the PUT body against it. */
-async function computePatch(ctx: ProxyContext, clientHeaders: IncomingHttpHeaders, rawPath: string, id: string, bodyBytes: Buffer): Promise<Computed> {
+const UNVERSIONED_PUT =
+  'The If-Match header is required for PUT: send the eTag you read with the referral (or keep its eTag field in the body). ' +
+  'Without it nobody can tell whether the referral changed since your client read it, and its stale fields would overwrite those edits. ' +
+  'Fix the client to send If-Match; for a client that cannot, start the proxy with --allow-put-without-etag (it then pins the PUT to its own fresh read).';
+
+type PutBody = { invalid: string } | { value: { [key: string]: JsonValue } };
+
+function parsePutBody(bodyBytes: Buffer, id: string): PutBody {
   const parsed = parseTolerantJson(bodyBytes.toString('utf8'), `PUT ${id}`);
   const value = parsed.values[0]?.value;
   if (hasErrors(parsed.diagnostics) || parsed.values.length !== 1 || typeof value !== 'object' || value === null || Array.isArray(value)) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error');
     return { invalid: `The request body must be one JSON referral object${first === undefined ? '' : `: ${first.message}`}.` };
   }
+  return { value };
+}
+
+/** GET the current referral (with the client's own credentials) and diff the PUT body against it. */
+async function computePatch(ctx: ProxyContext, clientHeaders: IncomingHttpHeaders, rawPath: string, value: { [key: string]: JsonValue }): Promise<Computed> {
   const get = await request(upstreamUrl(ctx, rawPath, undefined), {
     method: 'GET',
     headers: { ...upstreamHeaders(clientHeaders, ['if-match', 'content-length', 'content-type', 'prefer', 'accept-encoding']), accept: 'application/json' },
@@ -302,8 +332,9 @@ function responseHeaders(headers: IncomingHttpHeaders | Record<string, string | 
   return out;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
+/** An error in the API's documented body shape, so a client handles it as it would the API's own. */
+function sendError(res: ServerResponse, status: number, code: string, message: string, target: string | null = null): void {
+  const body = JSON.stringify({ error: { code, message, target, innerError: { code, message } } });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -327,6 +358,10 @@ function referralIdOf(rawPath: string): string | undefined {
   } catch {
     return m[1];
   }
+}
+
+function nonBlank(v: unknown): boolean {
+  return typeof v === 'string' && v.trim() !== '';
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

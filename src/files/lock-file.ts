@@ -68,6 +68,12 @@ export interface AcquireOptions {
   host?: string;
   /** Heartbeat period (default HEARTBEAT_MS); 0 turns the timer off (tests call refresh()). */
   heartbeatMs?: number;
+  /**
+   * Called once when a heartbeat finds the lock is no longer ours (another machine took it over
+   * after missing our heartbeats for STALE_AFTER_MS, e.g. while this process was suspended): the
+   * holder must stop sending, or two applies would run at once.
+   */
+  onLost?: (message: string) => void;
 }
 
 export function acquireLock(path: string, planChecksum: string, options: AcquireOptions = {}): HeldLock {
@@ -86,11 +92,12 @@ export function acquireLock(path: string, planChecksum: string, options: Acquire
   };
   const text = JSON.stringify(info) + '\n';
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
-  if (tryCreate(path, text)) return held(path, info, now, heartbeatMs);
+  const onLost = options.onLost;
+  if (tryCreate(path, text)) return held(path, info, now, heartbeatMs, onLost);
 
   const staleText = readLockText(path);
   if (staleText === undefined) {
-    if (tryCreate(path, text)) return held(path, info, now, heartbeatMs);
+    if (tryCreate(path, text)) return held(path, info, now, heartbeatMs, onLost);
     throw new LockedError(`${path}: another apply took the lock at the same moment`, 'Wait for it to finish, then run again.');
   }
   const existing = parseLock(staleText);
@@ -98,7 +105,7 @@ export function acquireLock(path: string, planChecksum: string, options: Acquire
   if (!takeOver(path, staleText, text)) {
     throw new LockedError(`${path}: another apply took over the stale lock at the same moment`, 'Wait for it to finish, then run again.');
   }
-  return held(path, info, now, heartbeatMs, `took over the lock ${path}: ${why}`);
+  return held(path, info, now, heartbeatMs, onLost, `took over the lock ${path}: ${why}`);
 }
 
 /** Same host, same boot, same pid namespace: the holder's pid can be checked from here. */
@@ -263,8 +270,9 @@ export function releaseHeldLocks(): void {
   for (const lock of [...heldLocks]) lock.release();
 }
 
-function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number, tookOver?: string): HeldLock {
+function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number, onLost: ((message: string) => void) | undefined, tookOver?: string): HeldLock {
   let released = false;
+  let lost = false;
   let current = info;
   const isOurs = (): boolean => {
     const onDisk = readLock(path);
@@ -272,7 +280,12 @@ function held(path: string, info: LockInfo, now: () => Date, heartbeatMs: number
   };
   const refresh = (): void => {
     // Never write over a lock that is not ours any more (taken over after we stalled too long).
-    if (released || !isOurs()) return;
+    if (released || lost) return;
+    if (!isOurs()) {
+      lost = true;
+      onLost?.(`${path}: this run's lock was taken over by another apply (its heartbeat had not been refreshed for over ${STALE_AFTER_MS / 1000} s)`);
+      return;
+    }
     current = { ...current, heartbeatAt: now().toISOString() };
     try {
       replaceLock(path, JSON.stringify(current) + '\n');

@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -12,6 +11,7 @@ import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
 import { isDiskFull, type FileLayer } from './file-layer.js';
 import { checkPrivateTarget, writeFailure, writePrivateFileAtomic } from './private-file.js';
+import { decodeText, readTextFileSync } from './read-text-file.js';
 import { rememberVerifiedBytes } from './verified-plan.js';
 
 /**
@@ -136,9 +136,8 @@ export async function readPlan(path: string, options: ReadPlanOptions = {}): Pro
     throw readError(name, e);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const text = bytes.toString('utf8');
-  const plan =
-    options.verifiedSha256 === sha256 ? (JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as Plan) : parsePlanText(text, name);
+  const { text } = decodeText(bytes);
+  const plan = options.verifiedSha256 === sha256 ? (JSON.parse(text) as Plan) : parsePlanText(text, name);
   rememberVerifiedBytes(plan, sha256);
   return plan;
 }
@@ -147,7 +146,7 @@ export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan 
   const name = options.name ?? path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    ({ text } = readTextFileSync(path));
   } catch (e) {
     throw readError(name, e);
   }

@@ -22,3 +22,20 @@ export const lockPathFor = (planPath: string): string => `${stripJson(planPath)}
 export function runFilesFor(planPath: string): RunFiles {
   return { journal: journalPathFor(planPath), rollback: rollbackPathFor(planPath), results: resultsPathFor(planPath), lock: lockPathFor(planPath) };
 }
+
+/**
+ * Where earlier runs of `PLAN.json` are kept: `PLAN.history/` (0700), one
+ * timestamped file per archived plan, journal, rollback and results
+ * (`2026-12-01T23-30-00.123Z.results.csv`). Nothing in it is ever deleted.
+ */
+export const historyDirFor = (planPath: string): string => `${stripJson(planPath)}.history`;
+
+/** A file-name-safe UTC timestamp (no `:`), sorting in time order. */
+export const archiveStamp = (at: Date): string => at.toISOString().replace(/:/g, '-');
+
+export type ArchivedKind = 'plan.json' | 'journal.jsonl' | 'rollback.json' | 'results.csv';
+
+export const archivedPathFor = (planPath: string, stamp: string, kind: ArchivedKind): string => `${historyDirFor(planPath)}/${stamp}.${kind}`;
+
+/** The plan a results file belongs to (`X.results.csv` → `X.json`), for archiving it next to that plan's history. */
+export const planPathOfResults = (resultsPath: string): string => `${resultsPath.replace(/\.results\.csv$/, '')}.json`;

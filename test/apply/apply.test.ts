@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
@@ -218,6 +218,46 @@ describe('apply against the emulator', () => {
     expect(second.counts).toMatchObject({ applied: 8 - first.counts.applied, unchanged: first.counts.applied });
     for (const e of plan.entries) expect(commitsOf(e.referralId)).toBe(1);
     expect((await readPlan(second.files.rollback)).entries).toHaveLength(8);
+  });
+
+  it('stops sending when another machine takes its lock over (it stalled past the heartbeat timeout)', async () => {
+    const dir = tempTree();
+    const { plan, path } = await freshPlan(dir, 8, { tag: 'lock-lost' });
+    const c = client({ concurrency: 1 });
+    // Slow writes (each waits 30 ms before it is sent), so a 5 ms heartbeat notices mid-plan.
+    const slow = {
+      getReferral: (id: string) => c.getReferral(id),
+      patchReferral: async (...args: Parameters<typeof c.patchReferral>) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return c.patchReferral(...args);
+      },
+    };
+    const lockPath = join(dir, 'p.lock');
+    let done = 0;
+    let error: unknown;
+    try {
+      await applyPlan(plan, {
+        client: slow,
+        planPath: path,
+        concurrency: 1,
+        lock: { heartbeatMs: 5 },
+        onEvent: (e) => {
+          // After two entries, another machine's apply replaces the lock (as if ours had gone stale).
+          if (e.type === 'entry-done' && ++done === 2) {
+            writeFileSync(lockPath, JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: new Date().toISOString(), heartbeatAt: new Date().toISOString(), planChecksum: plan.checksum }));
+          }
+        },
+      });
+    } catch (e) {
+      error = e;
+    } finally {
+      await c.close();
+    }
+    expect((error as Error | undefined)?.message).toMatch(/lock was taken over by another apply/);
+    const sent = plan.entries.filter((e) => commitsOf(e.referralId) === 1).length;
+    expect(sent).toBeLessThan(plan.entries.length);
+    // The other apply's lock is left alone.
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ host: 'elsewhere' });
   });
 
   it('refuses a second apply of the same plan while one holds the lock', async () => {

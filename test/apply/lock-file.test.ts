@@ -64,7 +64,8 @@ describe('lock file', () => {
     let holderClock = t0;
     const at = (ms: number) => () => new Date(t0 + ms);
     // The holder on host "elsewhere" (injected); its timer is off and refresh() stands for it.
-    const holder = acquireLock(path, SUM, { host: 'elsewhere', now: () => new Date(holderClock), heartbeatMs: 0 });
+    const lost: string[] = [];
+    const holder = acquireLock(path, SUM, { host: 'elsewhere', now: () => new Date(holderClock), heartbeatMs: 0, onLost: (m) => lost.push(m) });
     expect(() => acquireLock(path, SUM, { now: at(STALE_AFTER_MS - 1000) })).toThrow(/another machine \(elsewhere, pid \d+.*refreshed 59 s ago/);
     // It keeps running: a heartbeat 50 s in keeps the lock alive past t0 + the timeout.
     holderClock = t0 + 50_000;
@@ -83,9 +84,12 @@ describe('lock file', () => {
     // Once the heartbeat is older than the timeout the holder is provably over: taken over, said so.
     const taker = acquireLock(path, SUM, { now: at(50_000 + STALE_AFTER_MS + 5000) });
     expect(taker.tookOver).toMatch(/held on another machine \(elsewhere, pid \d+, started 2026-03-01T10:00:00.000Z\), which has not refreshed it for 65 s/);
-    // The old holder's next heartbeat does not write over the new holder's lock.
+    // The old holder's next heartbeat does not write over the new holder's lock, and tells it to stop.
+    expect(lost).toEqual([]);
+    holder.refresh();
     holder.refresh();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ host: hostname(), startedAt: taker.info.startedAt });
+    expect(lost).toEqual([`${path}: this run's lock was taken over by another apply (its heartbeat had not been refreshed for over 60 s)`]);
     holder.release();
     expect(existsSync(path)).toBe(true);
     taker.release();

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { builtCli, repoRoot } from '../helpers/run-cli.js';
@@ -52,8 +54,9 @@ async function runBlock(code: string, env: Record<string, string>, dir = tempTre
 describe('the shell blocks in README.md and docs/ run as written', () => {
   const blocks = allDocBlocks(repoRoot);
 
-  it('include the README quick start', () => {
+  it('include the README quick start and the CI guide', () => {
     expect(blocks.some((b) => b.file === 'README.md')).toBe(true);
+    expect(blocks.some((b) => b.file.endsWith('running-in-ci.md'))).toBe(true);
   });
 
   it('finds markers and refuses a marker without a block', () => {
@@ -83,3 +86,34 @@ describe('the shell blocks in README.md and docs/ run as written', () => {
   }
 });
 
+interface WorkflowStep { id?: string; run?: string; uses?: string }
+interface Workflow { jobs: Record<string, { steps: WorkflowStep[] }> }
+
+/** The example workflow's own commands, job by job, against an emulator (the `uses:` steps and the install are GitHub's). */
+describe('the CI guide\'s workflow file', () => {
+  it('runs its plan job and then its apply job as written', async () => {
+    const workflow = parse(readFileSync(join(repoRoot, 'docs', 'examples', 'github-workflow.yml'), 'utf8')) as Workflow;
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'apply']);
+    const emulator = await startEmulator({ generate: 300, randomSeed: 7, log: () => undefined });
+    try {
+      const dir = tempTree({
+        'changes/review.yaml': 'changes:\n  - where: { status: Active, currency: EUR }\n    set: { notes: "Reviewed in CI" }\n',
+      });
+      const env = { REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: 'docs-test-token', GITHUB_STEP_SUMMARY: join(dir, 'summary.md') };
+      const before = emulator.stats().commits.total;
+      for (const [name, job] of Object.entries(workflow.jobs)) {
+        const steps = job.steps.filter((s) => s.run !== undefined && s.id !== 'install');
+        expect(steps.length, `${name} has commands`).toBeGreaterThan(0);
+        for (const step of steps) {
+          const code = (step.run ?? '').replace(/\$\{\{[^}]*\}\}/g, 'Pipeline review from CI');
+          const run = await runBlock(code, env, dir);
+          expect(run.code, `${name}: ${code}\n${run.output}`).toBe(0);
+        }
+      }
+      expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('Pipeline review from CI');
+      expect(emulator.stats().commits.total).toBeGreaterThan(before);
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
+});

@@ -195,9 +195,27 @@ describe('$filter', () => {
     }
   });
 
+  it('contains() and startswith() match text: case-insensitively on enum-like fields, exactly on the others', async () => {
+    const all = emu.store.all() as { id: string; externalReferenceId?: string | null; customerProfile?: { address?: { country?: string } } }[];
+    const r1 = await filter("startswith(customerProfile/address/country,'d')");
+    expect(r1.status).toBe(200);
+    const want1 = all.filter((r) => (r.customerProfile?.address?.country ?? '').toLowerCase().startsWith('d')).map((r) => r.id);
+    expect((r1.json.value as { id: string }[]).map((r) => r.id)).toEqual(want1);
+    expect(want1.length).toBeGreaterThan(0);
+    const withCrm = all.find((r) => typeof r.externalReferenceId === 'string' && r.externalReferenceId.length > 3)!;
+    const part = withCrm.externalReferenceId!.slice(1, 4);
+    const r2 = await filter(`contains(externalReferenceId,'${part}')`);
+    expect((r2.json.value as { id: string }[]).map((r) => r.id)).toEqual(all.filter((r) => (r.externalReferenceId ?? '').includes(part)).map((r) => r.id));
+    const r3 = await filter(`contains(externalReferenceId,'${part.toLowerCase() === part ? part.toUpperCase() : part.toLowerCase()}')`);
+    expect((r3.json.value as unknown[]).length).toBe(0);
+  });
+
   it.each([
     ["name eq 'x'", /field 'name' cannot be filtered/],
-    ["contains(name,'x')", /function or lambda 'contains\(\.\.\.\)' is not supported/],
+    ["endswith(externalReferenceId,'x')", /function or lambda 'endswith\(\.\.\.\)' is not supported/],
+    ["contains(name,'x')", /field 'name' cannot be filtered/],
+    ["contains(updatedDateTime,'2026')", /works on text fields/],
+    ['startswith(status,New)', /quoted string/],
     ["status gt 'New'", /operator 'gt' works only on date-times/],
     ["status eq 'New' xor substatus eq 'Pending'", /unexpected 'xor'/],
     ["status eq 'New", /not closed/],

@@ -118,7 +118,7 @@ describe('refplan proxy (library) in front of the emulator', () => {
   });
 
   it('passes the upstream error through when the referral does not exist', async () => {
-    const res = await call('PUT', `${proxy.url}/engagements/referrals/ffffffff-0000-4000-8000-000000000000`, { id: 'x', details: { dealValue: 1 } });
+    const res = await call('PUT', `${proxy.url}/engagements/referrals/ffffffff-0000-4000-8000-000000000000`, { id: 'x', details: { dealValue: 1 } }, { 'if-match': '"any"' });
     expect(res.status).toBe(404);
     expect((res.json?.['error'] as { code: string }).code).toBe('itemNotFound');
   });

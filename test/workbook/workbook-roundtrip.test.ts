@@ -94,5 +94,5 @@ describe('workbook round trip through the built CLI', () => {
     expect(row(b[id])[column(after, 'notes')]).toBe('  Customer asked for a call back\r\nTuesday  ');
     expect((row(b[id])[column(after, 'closingDateTime')] as Date).toISOString()).toBe('2027-03-31T00:00:00.000Z');
     expect(row(c[id])[column(after, 'dealValue')]).toBe(1234.56);
-  });
+  }, 180_000); // seven runs of the built CLI: generous for a loaded machine, not a speed check
 });

@@ -33,6 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
         'Exit codes: 0 all applied or unchanged, 4 conflicts (nothing overwritten), 5 other failures,',
         '3 invalid input (edited plan, invalid change set, journal of another plan; nothing sent),',
         '6 disk full, over quota or failing (stopped at once; free space and run the same command again),',
+        '130 interrupted by Ctrl+C (nothing more sent; run the same command to continue),',
         '1 operational error (usage, no confirmation, network, auth).',
       ].join('\n'),
     )

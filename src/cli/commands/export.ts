@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-o, --output <file>', `file to write: .xlsx (a workbook that carries its own baseline), .csv or .yaml/.yml (with a FILE.refplan-baseline.json next to these); - for stdout (default: ./${DEFAULT_EXPORT_FILE})`)
     .option(
       '--where <expr>',
-      "select referrals (repeatable, ANDed): FIELD=VALUE, FIELD!=VALUE, FIELD<VALUE (<= > >=), FIELD=A|B (one of); e.g. --where status=Active --where 'closingDateTime<2026-01-01'",
+      "select referrals (repeatable, ANDed): FIELD=VALUE, FIELD!=VALUE, FIELD<VALUE (<= > >=), FIELD=A|B (one of), FIELD~TEXT (contains), FIELD^=TEXT (starts with); e.g. --where status=Active --where 'name~Contoso'",
       collect,
     )
     .addOption(new Option('--format <format>', 'output format (default: from the file extension)').choices(['csv', 'yaml', 'xlsx']))

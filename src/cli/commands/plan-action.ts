@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
 import { plural } from '../../core/plural.js';
@@ -35,6 +36,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
       baseUrl,
       ...(target.stdout ? {} : { output: target.path }),
       skipInvalid: flags.skipInvalid === true,
+      refresh: flags.refresh === true,
       ...(flags.maxChanges === undefined ? {} : { maxChanges: flags.maxChanges }),
       csv: { ...csvOptionsFrom(flags), cwd: io.cwd },
       onEvent: (e) => progress.update({ requests: e.requests, read: e.referrals, ...(e.total === undefined ? {} : { total: e.total }) }),
@@ -73,6 +75,9 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;
   where.write(`Plan written to ${result.planPath ?? target.shown}: ${changes} to change, ${reads}.\n`);
+  if (result.archived !== undefined) {
+    io.stderr.write(`The earlier run of this plan file is settled; its files were kept in ${dirname(result.archived[0] ?? '.')}/\n`);
+  }
   if (result.rejectsPath !== undefined) {
     io.stderr.write(`${plural(result.rejected.length, 'change')} rejected and left out of the plan; see ${result.rejectsPath}\n`);
   }

@@ -16,6 +16,7 @@ export interface PlanFlags {
   json?: boolean;
   limit?: number;
   showPii?: boolean;
+  refresh?: boolean;
   message?: string;
   verbose?: boolean;
   [key: string]: unknown;
@@ -45,6 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-o, --output <file>', `plan file to write; - for stdout (default: ./${DEFAULT_PLAN_FILE})`)
     .option('-m, --message <text>', 'why this plan exists, recorded in it: the title of show, the Markdown summary and the HTML report', parseMessage)
     .option('--skip-invalid', 'plan the valid changes anyway; list the rejected rows in PLAN.rejects.csv')
+    .option('--refresh', 'rows of an export: re-read every referral instead of trusting the export baseline (edits are rebased on the current values)')
     .option('--max-changes <n>', 'refuse a plan that would change more than N referrals', wholeNumber('--max-changes', 0))
     .option('--detailed-exitcode', 'exit 0 when the plan has no changes, 2 when it has changes (3 invalid, 1 error)')
     .option('--json', 'print the plan document instead of the summary')

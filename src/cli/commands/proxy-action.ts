@@ -41,6 +41,7 @@ export async function runProxy(ctx: CliContext, opts: ProxyCommandOptions): Prom
       port,
       host: opts.host,
       shadow: opts.shadow === true,
+      allowPutWithoutETag: opts.allowPutWithoutEtag === true,
       onRequest: (e) => out.write(`${formatProxyLine(e)}\n`),
     });
   } catch (e) {
@@ -48,7 +49,10 @@ export async function runProxy(ctx: CliContext, opts: ProxyCommandOptions): Prom
   }
   // The first stdout line is the URL, so scripts can start the proxy on port 0 and read it.
   out.write(`${proxy.url}\n`);
-  ctx.io.stderr.write(`refplan proxy: forwarding to ${opts.upstream}${opts.shadow === true ? ' (shadow: PUTs forwarded unchanged)' : ''}; Ctrl-C stops it\n`);
+  ctx.io.stderr.write(`refplan proxy: forwarding to ${escapeControls(opts.upstream)}${opts.shadow === true ? ' (shadow: PUTs forwarded unchanged)' : ''}; Ctrl-C stops it\n`);
+  if (opts.allowPutWithoutEtag === true && opts.shadow !== true) {
+    ctx.io.stderr.write('refplan proxy: warning: --allow-put-without-etag: a PUT without If-Match is pinned to a fresh read, so its stale fields can overwrite other edits\n');
+  }
   await waitForStopSignal();
   await proxy.close();
 }

@@ -9,6 +9,7 @@ export interface ProxyCommandOptions {
   port: string;
   host: string;
   shadow?: boolean;
+  allowPutWithoutEtag?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -19,6 +20,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--port <n>', `port to listen on (0 picks a free one)`, String(DEFAULT_PROXY_PORT))
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--shadow', 'forward PUTs unchanged and only log the patch that would have been sent')
+    .option(
+      '--allow-put-without-etag',
+      'accept a PUT with neither If-Match nor a body eTag, pinned to a fresh read (its stale fields can overwrite edits made since the client read the referral; refused with 400 by default, as the API does)',
+    )
     .addHelpText(
       'after',
       [
@@ -29,7 +34,9 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Point the legacy client\'s base URL at the first stdout line (http://127.0.0.1:PORT/v1.0).',
         'Then one line per request: method, id, ops, status, latency. The client\'s Authorization header is',
-        'forwarded, never logged. Stops on Ctrl+C / SIGTERM.',
+        'forwarded, never logged (and only over https, or to this machine). A PUT must carry If-Match or an eTag',
+        'in its body, as the API requires; one without is answered 400 with how to fix the client, unless',
+        '--allow-put-without-etag. Stops on Ctrl+C / SIGTERM.',
         'Exit codes: 0 stopped cleanly, 1 bad flag value, port in use or host not available.',
       ].join('\n'),
     )

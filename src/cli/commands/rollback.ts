@@ -32,7 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
         'Exit codes: 0 all restored or unchanged, 4 conflicts (edited since the apply; not reverted),',
         '5 other failures, 3 invalid input (edited or truncated file; nothing sent), 6 disk full (free',
         'space and run the same command again), 1 operational error (usage, not a rollback file, its',
-        'apply still running or unsettled, no confirmation, network, auth).',
+        'apply still running or unsettled, no confirmation, network, auth), 130 interrupted by Ctrl+C.',
       ].join('\n'),
     )
     .action(async (file: string, flags: ApplyFlags) => {

@@ -24,7 +24,7 @@ export interface NormaliseResult {
   locations: Map<string, SourceLocation>;
 }
 
-const COMPARATORS: readonly Comparator[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in'];
+const COMPARATORS: readonly Comparator[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'contains', 'startswith'];
 export const MEMBER_FIELDS: readonly (keyof NewTeamMember)[] = ['email', 'firstName', 'lastName', 'phoneNumber'];
 
 /** The vocabulary field a key names (case-insensitive), pushing "did you mean" when there is none. */
@@ -195,7 +195,13 @@ function resolveWhereKey(vocab: Vocabulary, key: string, at: SourceLocation, rep
   const byPath = vocab.wherePath(path);
   if (byPath !== undefined) return byPath;
   const names = [...settable(vocab).map((f) => f.field), ...vocab.wherePathNames];
-  report(error('unknown-field', `"${key}" is neither a change-set field nor a referral path`, { at, text: key, hint: suggestionHint(key, names, 'fields and paths') }));
+  // `country` is the last part of `customerProfile/address/country`: suggest the path rather than list every one.
+  const byLeaf = vocab.wherePathNames.filter((p) => p.split('/').pop()?.toLowerCase() === path.toLowerCase());
+  const hint =
+    byLeaf.length === 1 ? `did you mean "${byLeaf[0]}"?`
+    : byLeaf.length > 1 ? `did you mean one of ${byLeaf.map((p) => `"${p}"`).join(', ')}?`
+    : suggestionHint(key, names, 'fields and paths');
+  report(error('unknown-field', `"${key}" is neither a change-set field nor a referral path`, { at, text: key, hint }));
   return undefined;
 }
 
@@ -205,6 +211,15 @@ function whereValue(field: FieldSpec, op: Comparator, raw: RawValue, vctx: Value
     const v = normaliseFieldValue({ ...field, nullable: true }, r, vctx);
     return v === undefined ? undefined : v;
   };
+  if (op === 'contains' || op === 'startswith') {
+    // A part of a value, so not checked as a whole one (`Clos` is no status, but starts one).
+    const text = typeof raw.value === 'string' || typeof raw.value === 'number' ? textOf(raw).trim() : '';
+    if (text === '') {
+      vctx.report(error('wrong-type', `${op} needs text to look for`, { at: raw.at, text: textOf(raw), hint: `write ${op}: Contoso` }));
+      return undefined;
+    }
+    return text;
+  }
   if (op === 'in') {
     if (!Array.isArray(raw.value)) {
       vctx.report(error('wrong-type', 'in needs a list of values', { at: raw.at, text: textOf(raw), hint: 'write in: [Won, Lost]' }));

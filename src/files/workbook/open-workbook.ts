@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { EncryptedFileError, HucreError } from 'hucre';
-import { readXlsx, type Workbook } from 'hucre/xlsx';
-import { BASELINE_SHEET } from './workbook-layout.js';
-import { readZipDirectory } from './zip-directory.js';
+import { readWorkbookDirectory, type WorkbookDirectory } from './sheet-scan.js';
+import { readZipDirectory, type ZipEntryInfo } from './zip-directory.js';
 import { sha256Hex } from '../export-baseline.js';
 
 /**
@@ -15,7 +13,7 @@ import { sha256Hex } from '../export-baseline.js';
 /** The uncompressed size of all a workbook's parts that refplan reads at most (documented). */
 export const MAX_WORKBOOK_UNCOMPRESSED_BYTES = 512 * 1024 * 1024;
 
-export type OpenedWorkbook = { ok: true; workbook: Workbook; sha256: string } | { ok: false; code: string; message: string; hint: string };
+export type OpenedWorkbook = { ok: true; data: Uint8Array; entries: ZipEntryInfo[]; directory: WorkbookDirectory; sha256: string } | { ok: false; code: string; message: string; hint: string };
 
 const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
@@ -60,13 +58,14 @@ export async function openWorkbook(path: string, file: string): Promise<OpenedWo
       'split it into smaller workbooks, or save the sheet as CSV (read as a stream, with no size limit)',
     );
   }
+  let directory: WorkbookDirectory | undefined;
   try {
-    // Very hidden sheets are refplan's own baseline or someone's macros' state: only the first is read.
-    const workbook = await readXlsx(data, { sheets: (info) => !info.veryHidden || info.name === BASELINE_SHEET });
-    return { ok: true, workbook, sha256: sha256Hex(data) };
-  } catch (e) {
-    if (e instanceof EncryptedFileError) return refused('workbook-encrypted', `${file} is encrypted (saved with a password to open)`, 'remove the password in Excel and save again');
-    if (e instanceof HucreError) return refused('workbook-unreadable', `${file} cannot be read as a workbook (${e.message})`, 'open it in Excel and save it again as Excel Workbook (.xlsx)');
-    throw e;
+    directory = readWorkbookDirectory(data, entries);
+  } catch {
+    directory = undefined;
   }
+  if (directory === undefined) {
+    return refused('workbook-unreadable', `${file} cannot be read as a workbook (its xl/workbook.xml is unreadable)`, 'open it in Excel and save it again as Excel Workbook (.xlsx)');
+  }
+  return { ok: true, data, entries, directory, sha256: sha256Hex(data) };
 }

@@ -1,30 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { sha256Hex, type BaselineRead } from '../export-baseline.js';
+import type { BaselineRead } from '../export-baseline.js';
 import { openWorkbook } from './open-workbook.js';
-import { rememberedWorkbookBaseline } from './read-workbook-changeset.js';
-import { baselineFromSheetRows } from './workbook-baseline.js';
+import { readWorkbookBaselineSheet } from './read-workbook-changeset.js';
 import { BASELINE_SHEET } from './workbook-layout.js';
 
 /**
  * The baseline an exported workbook carries in its very-hidden sheet, as
- * `readExportBaseline` gives a sidecar's: taken from the read that validation
- * already made of the same bytes, or read now.
+ * `readExportBaseline` gives a sidecar's. Read only when planning needs it
+ * (validation does not), in one streamed pass over that sheet.
  */
 export async function readWorkbookBaseline(path: string): Promise<BaselineRead> {
-  let sha256: string;
+  const opened = await openWorkbook(path, path);
+  if (!opened.ok) return { status: 'unreadable', reason: opened.message };
+  if (!opened.directory.sheets.some((s) => s.name === BASELINE_SHEET)) return { status: 'missing' };
+  let read;
   try {
-    sha256 = sha256Hex(await readFile(path));
+    read = await readWorkbookBaselineSheet(opened.data);
   } catch (e) {
     return { status: 'unreadable', reason: (e as Error).message };
   }
-  let read = rememberedWorkbookBaseline(sha256);
-  if (read === undefined) {
-    const opened = await openWorkbook(path, path);
-    if (!opened.ok) return { status: 'unreadable', reason: opened.message };
-    const sheet = opened.workbook.sheets.find((s) => s.name === BASELINE_SHEET);
-    if (sheet === undefined) return { status: 'missing' };
-    read = baselineFromSheetRows(sheet.rows);
-  }
   if (read.status !== 'found') return read;
-  return { status: 'found', baseline: read.baseline, fileSha256: sha256 };
+  return { status: 'found', baseline: read.baseline, fileSha256: opened.sha256 };
 }

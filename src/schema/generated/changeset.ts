@@ -56,7 +56,7 @@ export interface ChangeEntry {
   addTeamMember?: NewTeamMember | NewTeamMember[];
 }
 /**
- * Structured selector (YAML only). Keys are vocabulary fields or API paths such as `customerProfile/address/country`; a scalar means equality, an object compares with eq, ne, lt, le, gt, ge, in.
+ * Structured selector (YAML only). Keys are vocabulary fields or API paths such as `customerProfile/address/country`; a scalar means equality, an object compares with eq, ne, lt, le, gt, ge, in, contains, startswith.
  *
  * This interface was referenced by `RefplanChangeSetYAMLDocument`'s JSON-Schema
  * via the `definition` "Where".
@@ -78,6 +78,14 @@ export interface Where {
          * @minItems 1
          */
         in?: [string | number | boolean | null, ...(string | number | boolean | null)[]];
+        /**
+         * text anywhere in the value, case-insensitive
+         */
+        contains?: string;
+        /**
+         * text at the start of the value, case-insensitive
+         */
+        startswith?: string;
       };
 }
 /**
