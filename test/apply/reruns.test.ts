@@ -45,7 +45,7 @@ function fileState(path: string): { bytes: string; ino: number; mtimeMs: number 
   return { bytes: readFileSync(path, 'utf8'), ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
-/** Runs a plan in-process, aborting (as Ctrl+C does) once `after` entries have started. */
+/** Runs a plan in-process, aborting (as Ctrl+C does) once `after` entries are done. */
 async function applyAborting(plan: Plan, planPath: string, after: number) {
   const abort = new AbortController();
   let started = 0;
@@ -57,7 +57,7 @@ async function applyAborting(plan: Plan, planPath: string, after: number) {
       concurrency: 1,
       signal: abort.signal,
       onEvent: (e) => {
-        if (e.type === 'entry-start' && ++started === after) abort.abort();
+        if (e.type === 'entry-done' && ++started === after) abort.abort();
       },
     });
   } finally {
