@@ -45,7 +45,7 @@ function fileState(path: string): { bytes: string; ino: number; mtimeMs: number 
   return { bytes: readFileSync(path, 'utf8'), ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
-/** Runs a plan in-process, aborting (as Ctrl+C does) once `after` entries are done. */
+/** Runs a plan in-process, aborting (as Ctrl+C does) once `after` entries have started. */
 async function applyAborting(plan: Plan, planPath: string, after: number) {
   const abort = new AbortController();
   let started = 0;
@@ -57,7 +57,8 @@ async function applyAborting(plan: Plan, planPath: string, after: number) {
       concurrency: 1,
       signal: abort.signal,
       onEvent: (e) => {
-        if (e.type === 'entry-done' && ++started === after) abort.abort();
+        // Ctrl+C as entry `after + 1` starts: its write has not left, so it is not sent (`after` applied).
+        if (e.type === 'entry-start' && ++started === after + 1) abort.abort();
       },
     });
   } finally {
