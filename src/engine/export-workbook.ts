@@ -1,4 +1,5 @@
 import type { Referral } from '../core/referral.js';
+import { plural } from '../core/plural.js';
 import type { FieldSpec } from '../core/changeset/raw-change.js';
 import { CLEAR_TOKEN } from '../core/changeset/normalise-value.js';
 import type { ExportBaseline } from '../files/export-baseline.js';
@@ -74,7 +75,7 @@ function readmeLines(rows: number): string[] {
   return [
     'Exported by refplan: edit this workbook, then plan it.',
     '',
-    `The Referrals sheet has ${rows} referral(s), one a row. How to edit:`,
+    `The Referrals sheet has ${plural(rows, 'referral')}, one a row. How to edit:`,
     '- Change a cell to change that value. Only cells you change become changes; the rest is left as it is.',
     '- status, substatus, qualification and currency have dropdowns. Pasted values skip the dropdown, so refplan checks every cell again when it reads the file.',
     `- To clear a value, write ${CLEAR_TOKEN} in the cell. An empty cell means "leave unchanged".`,

@@ -1,4 +1,5 @@
-import { extname } from 'node:path';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { stringify as stringifyYaml } from 'yaml';
 import type { WhereTest } from '../core/changeset.js';
@@ -10,7 +11,7 @@ import { baselinePathFor, reduceForBaseline, sha256Hex, writeExportBaseline, BAS
 import { checkPrivateTarget, writePrivateFileAtomic } from '../files/private-file.js';
 import { cellText, exportColumnsFor, exportFields, numberCellText, valueAtPath } from './export-columns.js';
 import { PAGE_SIZE } from './read-strategy.js';
-import { loadWritablePaths } from '../schema/specs.js';
+import { changesetSchemaPath, loadWritablePaths } from '../schema/specs.js';
 import { escapeLeadingApostrophe } from '../core/changeset/csv-layout.js';
 import { contextValue, type ExportColumn } from '../core/changeset/export-row-rules.js';
 import { decimalOfLocale } from './validate.js';
@@ -109,7 +110,17 @@ function renderCsv(referrals: readonly Referral[], columns: readonly ExportColum
   });
 }
 
-function renderYaml(referrals: readonly Referral[], columns: readonly ExportColumn[]): string {
+/**
+ * The first line of YAML refplan writes: the yaml-language-server modeline, so VS Code (and any
+ * editor using that server) completes and checks the file against the change-set schema. The path
+ * is relative to the file, to the schema of the refplan that wrote it; a file URL for stdout.
+ */
+export function yamlSchemaModeline(output: string | undefined): string {
+  const target = output === undefined ? pathToFileURL(changesetSchemaPath).href : relative(dirname(resolve(output)), changesetSchemaPath).split(sep).join('/');
+  return `# yaml-language-server: $schema=${target}\n`;
+}
+
+function renderYaml(referrals: readonly Referral[], columns: readonly ExportColumn[], output: string | undefined): string {
   const chosen = new Set(columns.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
   const fields = exportFields().filter((f) => chosen.has(f.field));
   const changes = referrals.map((r) => {
@@ -122,6 +133,7 @@ function renderYaml(referrals: readonly Referral[], columns: readonly ExportColu
     return { id: r.id, eTag: r.eTag ?? '', set };
   });
   return (
+    yamlSchemaModeline(output) +
     '# Exported by `refplan export`. Edit values, then `refplan plan` this file: only edited values become changes,\n' +
     '# and each eTag pins the version you edited (a referral changed on the server since is reported at apply).\n' +
     stringifyYaml({ changes }, { lineWidth: 0 })
@@ -192,7 +204,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   if (currencies !== undefined) {
     throw new InvalidInputError(`--where compares dealValue across currencies: the ${referrals.length} referrals it matches hold ${currencies.join(', ')}`, [], `add --where currency=${currencies[0]} (one export per currency)`);
   }
-  const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns);
+  const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns, options.sink === undefined ? options.output : undefined);
   const bytes = Buffer.from(text, 'utf8');
   if (options.sink !== undefined) {
     await options.sink(bytes);

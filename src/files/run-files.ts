@@ -15,7 +15,14 @@ export function stripJson(path: string): string {
 }
 
 export const journalPathFor = (planPath: string): string => `${stripJson(planPath)}.journal.jsonl`;
-export const rollbackPathFor = (planPath: string): string => `${stripJson(planPath)}.rollback.json`;
+/**
+ * `PLAN.rollback.json`; for a rollback file itself (`PLAN.rollback.json`), the plan that undoes
+ * the rollback puts the changes back: `PLAN.reapply.json`, not `PLAN.rollback.rollback.json`.
+ */
+export const rollbackPathFor = (planPath: string): string => {
+  const stem = stripJson(planPath);
+  return stem.endsWith('.rollback') ? `${stem.slice(0, -'.rollback'.length)}.reapply.json` : `${stem}.rollback.json`;
+};
 export const resultsPathFor = (planPath: string): string => `${stripJson(planPath)}.results.csv`;
 export const lockPathFor = (planPath: string): string => `${stripJson(planPath)}.lock`;
 

@@ -21,6 +21,9 @@ function findSpecsDir(): string {
 
 export const specsDir: string = findSpecsDir();
 
+/** The change-set schema editors check YAML against (also exported as `refplan/changeset.schema.json`). */
+export const changesetSchemaPath: string = join(specsDir, 'changeset.schema.json');
+
 const cache = new Map<string, unknown>();
 
 export function readSpec<T = unknown>(name: string): T {

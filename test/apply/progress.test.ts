@@ -80,6 +80,6 @@ describe('apply summary view', () => {
     expect(text).toContain('CONFLICT abc "Contoso" (c.csv: row 3): changed since plan: /details/notes');
     expect(text).toContain('/details/notes: planned from "old", now "theirs"');
     expect(text).toMatch(/--rebase/);
-    expect(text).toContain('rollback: p.rollback.json (1 applied entries cannot be undone');
+    expect(text).toContain('rollback: p.rollback.json (1 applied entry cannot be undone');
   });
 });

@@ -1,10 +1,11 @@
 // Issue 13, "Flags and output do what habit expects": the conventions other CLIs teach, through the built CLI.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { builtCli, runCli } from '../helpers/run-cli.js';
+import { builtCli, repoRoot, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 
 let emu: EmulatorHandle;
@@ -68,7 +69,9 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
     expect(csv.stderr).toMatch(/Exported \d+ referrals \(csv, \d+ read requests?\) to stdout\. No baseline was written/);
     const yaml = await runCli(['export', '--format', 'yaml', '-o', '-', '--quiet'], { cwd: dir, env: env() });
     expect(yaml.code).toBe(0);
-    expect(yaml.stdout).toMatch(/^# yaml-language-server: \$schema=|^# Exported by/);
+    const modeline = /^# yaml-language-server: \$schema=(file:\S+)\n/.exec(yaml.stdout);
+    expect(modeline).not.toBeNull();
+    expect(existsSync(fileURLToPath(modeline![1]!))).toBe(true);
     expect(yaml.stdout).toMatch(/^changes:$/m);
     expect(yaml.stderr).toBe('');
     expect(existsSync(join(dir, '-'))).toBe(false);
@@ -127,6 +130,31 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(join(dir, 'referrals.csv'))).toBe(true);
     expect(run.stdout).toMatch(/Edit cells, then: refplan plan referrals\.csv/);
+  });
+});
+
+describe('YAML refplan writes names its schema for editors (yaml-language-server)', () => {
+  it('export -o sub/x.yaml: the first line points, relative to the file, at the shipped changeset.schema.json', async () => {
+    const dir = tempTree({ 'sub/.keep': '' });
+    const run = await runCli(['export', '--where', 'status=Active', '-o', 'sub/x.yaml', '--quiet'], { cwd: dir, env: env() });
+    expect(run.code, run.stderr).toBe(0);
+    const first = readFileSync(join(dir, 'sub', 'x.yaml'), 'utf8').split('\n')[0]!;
+    const target = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
+    expect(target, first).toBeDefined();
+    expect(target).not.toMatch(/^\//);
+    const schema = resolve(join(dir, 'sub'), target!);
+    expect(schema).toBe(join(repoRoot, 'specs', 'changeset.schema.json'));
+    // The file still plans to nothing while unedited.
+    const plan = await runCli(['plan', 'sub/x.yaml', '-o', '-', '--detailed-exitcode', '--quiet'], { cwd: dir, env: env() });
+    expect(plan.code, plan.stderr).toBe(0);
+  });
+
+  it('samples/changes.yaml carries the modeline, and package.json exports the schema at a stable path', () => {
+    const first = readFileSync(join(repoRoot, 'samples', 'changes.yaml'), 'utf8').split('\n')[0]!;
+    expect(first).toBe('# yaml-language-server: $schema=../specs/changeset.schema.json');
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
+    expect(pkg.exports['./changeset.schema.json']).toBe('./specs/changeset.schema.json');
+    expect(pkg.files).toContain('specs');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ApplySummary, EntryResult } from '../../engine/events.js';
+import { plural } from '../../core/plural.js';
 import { formatLocation } from '../../core/diagnostics.js';
 import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
 
@@ -29,13 +30,13 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   }
   if (s.interrupted === true) return renderInterrupted(s, verb, earlier, options.limit ?? ATTENTION_LIMIT);
   out.push(`${verb}: ${s.total} entries: ${parts.join(', ')}${earlier > 0 ? ` (${earlier} settled by an earlier run)` : ''}.`);
-  out.push(`${verb}: ${s.requests} requests, ${s.retries} retries, ${(s.durationMs / 1000).toFixed(1)}s.`);
+  out.push(`${verb}: ${plural(s.requests, 'request')}, ${plural(s.retries, 'retry', 'retries')}, ${(s.durationMs / 1000).toFixed(1)}s.`);
   const attention = s.results.filter((r) => r.outcome === 'conflict' || r.outcome === 'failed' || r.outcome === 'skipped');
   const limit = options.limit ?? ATTENTION_LIMIT;
   for (const r of attention.slice(0, limit)) out.push(...renderAttention(r));
   if (attention.length > limit) out.push(`  … and ${attention.length - limit} more (see ${s.files.results})`);
   out.push(`results:  ${s.files.results}`);
-  out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${s.notRestorable} applied entries cannot be undone through the API; listed there as not restorable)` : ''}`);
+  out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${plural(s.notRestorable, 'applied entry', 'applied entries')} cannot be undone through the API; listed there as not restorable)` : ''}`);
   out.push(`journal:  ${s.files.journal}`);
   if (s.exitCode === 4) out.push(`Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`);
   if (s.exitCode === 5) out.push(`Some entries failed. Running the same command again retries only the conflicts and failures.`);
@@ -48,7 +49,6 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
  */
 function renderInterrupted(s: ApplySummary, verb: string, earlier: number, limit: number): string {
   const c = s.counts;
-  const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`];
   if (c.conflict > 0) parts.push(plural(c.conflict, 'conflict'));
   if (c.failed > 0) parts.push(`${c.failed} failed`);
@@ -62,7 +62,7 @@ function renderInterrupted(s: ApplySummary, verb: string, earlier: number, limit
   if (attention.length > limit) out.push(`  … and ${attention.length - limit} more (see ${s.files.results})`);
   if (c.skipped > 0) out.push(`The ${plural(c.skipped, 'entry', 'entries')} not started ${c.skipped === 1 ? 'is' : 'are'} listed in ${s.files.results} (outcome "skipped").`);
   out.push(`results:  ${s.files.results}`);
-  out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${s.notRestorable} applied entries cannot be undone through the API; listed there as not restorable)` : ''}`);
+  out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${plural(s.notRestorable, 'applied entry', 'applied entries')} cannot be undone through the API; listed there as not restorable)` : ''}`);
   out.push(`journal:  ${s.files.journal}`);
   out.push(`Run the same command to continue: it sends only what is not done yet, never a write twice.`);
   return out.join('\n') + '\n';

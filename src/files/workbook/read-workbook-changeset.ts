@@ -1,4 +1,5 @@
 import { HucreError } from 'hucre';
+import { plural } from '../../core/plural.js';
 import { streamXlsxRows, type CellValue } from 'hucre/xlsx';
 import { error, info, type Diagnostic } from '../../core/diagnostics.js';
 import { parseHeader, rowToRawChange, type RowCell, type SheetPlace } from '../../core/changeset/csv-layout.js';
@@ -87,7 +88,7 @@ function judgeFindings(found: SheetFindings, sheet: string, headerRow: number, w
   }
   const first = formulas[0];
   if (ok && first !== undefined) {
-    report(info('formulas-read-as-values', `${formulas.length} cell(s) hold formulas (first: ${cellName(sheet, first.row, first.col)}); refplan reads the value Excel last calculated for each`, { hint: 'recalculate and save in Excel if the inputs changed' }));
+    report(info('formulas-read-as-values', `${plural(formulas.length, 'cell')} ${formulas.length === 1 ? 'holds a formula' : 'hold formulas'} (first: ${cellName(sheet, first.row, first.col)}); refplan reads the value Excel last calculated for each`, { hint: 'recalculate and save in Excel if the inputs changed' }));
   }
   return ok;
 }
