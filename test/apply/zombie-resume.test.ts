@@ -45,7 +45,7 @@ interface Wrapped {
 
 /** `sh` starts the apply in the background, prints its pid and becomes `sleep`: a parent that never reaps. */
 async function startWrapped(planPath: string): Promise<Wrapped> {
-  const wrapper = spawn('sh', ['-c', '"$0" "$1" apply "$2" --concurrency 1 --json >/dev/null 2>&1 & echo $!; exec sleep 30', process.execPath, builtCli, planPath], {
+  const wrapper = spawn('sh', ['-c', '"$0" "$1" apply "$2" --concurrency 1 --json >/dev/null 2>&1 & echo $!; exec sleep 600', process.execPath, builtCli, planPath], {
     env: { ...process.env, ...env(), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'ignore'],
     detached: true, // its own process group, so the group can be killed as one

@@ -132,7 +132,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 /** Writes the report as a private file (0600, atomic): it holds customer data. */
 export async function writeHtmlReport(path: string, input: HtmlReportInput): Promise<void> {
   try {
-    await writePrivateFileAtomic(path, renderHtmlReport(input));
+    await writePrivateFileAtomic(path, renderHtmlReport(input), { what: 'HTML report' });
   } catch (e) {
     if (e instanceof FileError) throw e;
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
