@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -75,6 +75,14 @@ async function trial(n: number, referrals: ReturnType<typeof editable>): Promise
   const journal = join(dir, 'p.journal.jsonl');
   const { wrapper, applyPid } = await startWrapped(planPath);
   const exited = new Promise<void>((r) => wrapper.once('exit', () => r()));
+  // Whatever happens in the trial, the wrapper and its apply do not outlive it.
+  onTestFinished(() => {
+    try {
+      process.kill(-wrapper.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
   // Kill points: right after the first intent, or a little later (header + intent/outcome lines).
   const killAt = 2 + (n % 3);
   await until(`journal line ${killAt}`, () => journalLines(journal) >= killAt || stateOf(applyPid) === 'Z' || stateOf(applyPid) === undefined);
@@ -137,7 +145,7 @@ describe('an apply killed together with its parent (a zombie holder) resumes at 
     // The kills must really have interrupted runs holding the lock, half of them as zombies.
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(TRIALS * 0.75);
     expect(outcomes.filter((o) => o.zombie).length).toBe(TRIALS / 2);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('temp files a killed run left next to its plan', () => {
