@@ -82,6 +82,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   // A retry delay ends at once on Ctrl+C (its timer would otherwise hold the process up to 8 s).
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
+  // An empty plan is answered without a lock, a journal, a rollback file or a results file:
+  // three files that say "nothing happened" are noise the user would have to clean up.
+  if (plan.entries.length === 0) return nothingToApply(plan, files, emit, started);
 
   // Should another machine take the lock over (this process stalled past the heartbeat timeout),
   // nothing more is sent: two applies of one plan must never run at once.
@@ -122,6 +125,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   } finally {
     lock.release();
   }
+}
+
+function nothingToApply(plan: Plan, files: ApplySummary['files'], emit: (e: ApplyEvent) => void, started: number): ApplySummary {
+  const counts = Object.fromEntries(ENTRY_OUTCOMES.map((o) => [o, 0])) as Record<EntryOutcome, number>;
+  const summary: ApplySummary = {
+    planChecksum: plan.checksum, kind: plan.kind, total: 0, counts, results: [], exitCode: 0, resumed: false,
+    requests: 0, retries: 0, durationMs: Date.now() - started, files, notRestorable: 0, nothingToApply: true,
+  };
+  emit({ type: 'done', summary });
+  return summary;
 }
 
 function journalApplied(state: EntryJournalState | undefined): boolean {

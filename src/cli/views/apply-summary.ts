@@ -20,6 +20,9 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, `${c.conflict} conflict${c.conflict === 1 ? '' : 's'}`, `${c.failed} failed`];
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   const earlier = s.results.filter((r) => r.earlierRun === true).length;
+  if (s.nothingToApply === true) {
+    return `${verb}: nothing to apply: the ${s.kind === 'rollback' ? 'rollback file' : 'plan'} has no entries; nothing sent, no file written.\n`;
+  }
   if (s.alreadyDone === true) {
     const what = s.kind === 'rollback' ? 'already restored' : 'already applied';
     out.push(`${verb}: ${what}: all ${s.total} entries were settled by earlier runs (see the journal); nothing sent.`);
