@@ -119,6 +119,11 @@ export class ReferralStore {
     return structuredClone(this.statsData);
   }
 
+  /** The request and commit totals without copying the per-referral map (read-only view). */
+  counters(): { requests: EmulatorStats['requests']; commits: { total: number } } {
+    return { requests: this.statsData.requests, commits: { total: this.statsData.commits.total } };
+  }
+
   /** Restores the starting data and zeroes the statistics. */
   reset(): void {
     this.load(JSON.parse(this.starting) as Referral[]);

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import pLimit from 'p-limit';
 import { sleepUnlessAborted } from '../api/abort.js';
 import { DiskFullError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -59,7 +58,7 @@ export interface ApplyOptions {
  * 2. Entries whose last outcome is applied/unchanged are done (an earlier run);
  *    conflict/failed entries run again; entries with an intent but no outcome
  *    are settled by reading the referral before anything is sent.
- * 3. Work on entries concurrently (p-limit over the client's shared scheduler);
+ * 3. Work on entries concurrently (a fixed pool of workers over the client's shared scheduler);
  *    each entry's outcome is journalled (fsync) before the entry counts as done.
  *    The journal is the rollback's record: no per-entry cost grows with the plan.
  * 4. Seal the rollback file (only when entries were added), write the results
@@ -83,6 +82,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   // A retry delay ends at once on Ctrl+C (its timer would otherwise hold the process up to 8 s).
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
+  // An empty plan is answered without a lock, a journal, a rollback file or a results file:
+  // three files that say "nothing happened" are noise the user would have to clean up.
+  if (plan.entries.length === 0) return nothingToApply(plan, files, emit, started);
 
   // Should another machine take the lock over (this process stalled past the heartbeat timeout),
   // nothing more is sent: two applies of one plan must never run at once.
@@ -125,16 +127,26 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
 }
 
+function nothingToApply(plan: Plan, files: ApplySummary['files'], emit: (e: ApplyEvent) => void, started: number): ApplySummary {
+  const counts = Object.fromEntries(ENTRY_OUTCOMES.map((o) => [o, 0])) as Record<EntryOutcome, number>;
+  const summary: ApplySummary = {
+    planChecksum: plan.checksum, kind: plan.kind, total: 0, counts, results: [], exitCode: 0, resumed: false,
+    requests: 0, retries: 0, durationMs: Date.now() - started, files, notRestorable: 0, nothingToApply: true,
+  };
+  emit({ type: 'done', summary });
+  return summary;
+}
+
 function journalApplied(state: EntryJournalState | undefined): boolean {
   return state?.outcome === 'applied' && state.eTag !== undefined;
 }
 
-/** Entries whose outcome is on disk in the journal (not in flight). */
+/** Entries whose outcome is on disk in the journal (not in flight, not skipped by a Ctrl+C). */
 function countSettled(plan: Plan, states: Map<string, EntryJournalState>): number {
   let n = 0;
   for (const e of plan.entries) {
     const s = states.get(e.referralId);
-    if (s !== undefined && !s.inFlight && s.outcome !== undefined) n += 1;
+    if (s !== undefined && !s.inFlight && s.outcome !== undefined && s.outcome !== 'skipped') n += 1;
   }
   return n;
 }
@@ -182,7 +194,6 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   if (toRun.length === 0) return alreadyDone(plan, options, s, results);
 
   const concurrency = Math.max(1, options.concurrency ?? 32);
-  const limit = pLimit(concurrency);
   let stop: StopRunError | undefined;
   let retries = 0;
   let done = results.size;
@@ -207,70 +218,84 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
   };
   const backoffMs = (n: number): number => Math.round(Math.min(8000, 200 * 2 ** (n - 1)) * (0.5 + s.random() / 2));
 
-  await Promise.allSettled(
-    toRun.map(({ entry, resume }) =>
-      // The entry counts as done once its outcome is durable in the journal; the rollback file
-      // is derived from the journal and sealed when the run ends.
-      limit(async (): Promise<EntryRun | undefined> => {
-        if (s.lockLost.error !== undefined) stop ??= new StopRunError(s.lockLost.error);
-        if (stop !== undefined || options.signal?.aborted === true) return undefined;
-        emit({ type: 'entry-start', referralId: entry.referralId });
-        let outcome: EntryRun;
-        try {
-          outcome = await applyEntry(
-            entry,
-            {
-              client: options.client,
-              journal: s.journal,
-              rebase: options.rebase === true,
-              maxAttempts: options.maxAttempts ?? 8,
-              backoffMs,
-              sleep: s.sleep,
-              emit,
-              ...(options.signal === undefined ? {} : { signal: options.signal }),
-            },
-            resume,
-          );
-        } catch (e) {
-          // Entries still queued see `stop` and return without sending. Anything unexpected (an
-          // intent that cannot be journalled, a bug) stops the run the same way, so no worker
-          // keeps sending after the lock is released.
-          stop ??= e instanceof StopRunError ? e : new StopRunError(e);
-          return undefined;
-        }
-        try {
-          // Interrupted with a write that may have committed: its intent stays the last line, so
-          // the next run settles it by reading. Otherwise even "skipped" is journalled.
-          if (outcome.keepIntent !== true) await recordOutcome(entry, outcome);
-        } catch (e) {
-          // Sent, but the outcome is not durable: the next run settles it by reading.
-          unjournalled.add(entry.referralId);
-          stop ??= new StopRunError(e);
-          return undefined;
-        }
-        if (outcome.outcome !== 'skipped') settled += 1;
-        if (outcome.outcome === 'applied' && outcome.eTag !== undefined) {
-          s.rollback.record(entry.referralId, outcome.eTag, outcome.changedAfterApply?.map((d) => d.path));
-        }
-        return outcome;
-      }).then((outcome) => {
-        if (outcome === undefined) return;
-        const result: EntryResult = {
-          ...base(entry),
-          outcome: outcome.outcome,
-          attempts: outcome.attempts,
-          ...(outcome.message === undefined ? {} : { message: outcome.message }),
-          ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
-          ...(outcome.changedSincePlan === undefined ? {} : { changedSincePlan: outcome.changedSincePlan }),
-          ...(outcome.changedAfterApply === undefined || outcome.changedAfterApply.length === 0 ? {} : { changedAfterApply: outcome.changedAfterApply }),
-          ...(outcome.rebased ? { rebased: true } : {}),
-        };
-        results.set(entry.referralId, result);
-        done += 1;
-        emit({ type: 'entry-done', result, done, total: plan.entries.length });
-      }),
-    ),
-  );
+  /** One entry: its write loop, then its outcome in the journal; undefined when it did not finish. */
+  const work = async ({ entry, resume }: { entry: PlanEntry; resume?: ResumeState }): Promise<EntryRun | undefined> => {
+    emit({ type: 'entry-start', referralId: entry.referralId });
+    let outcome: EntryRun;
+    try {
+      outcome = await applyEntry(
+        entry,
+        {
+          client: options.client,
+          journal: s.journal,
+          rebase: options.rebase === true,
+          maxAttempts: options.maxAttempts ?? 8,
+          backoffMs,
+          sleep: s.sleep,
+          emit,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        },
+        resume,
+      );
+    } catch (e) {
+      // Entries not started yet see `stop` and are not sent. Anything unexpected (an intent that
+      // cannot be journalled, a bug) stops the run the same way, so no worker keeps sending
+      // after the lock is released.
+      stop ??= e instanceof StopRunError ? e : new StopRunError(e);
+      return undefined;
+    }
+    try {
+      // Interrupted with a write that may have committed: its intent stays the last line, so
+      // the next run settles it by reading. Otherwise even "skipped" is journalled.
+      if (outcome.keepIntent !== true) await recordOutcome(entry, outcome);
+    } catch (e) {
+      // Sent, but the outcome is not durable: the next run settles it by reading.
+      unjournalled.add(entry.referralId);
+      stop ??= new StopRunError(e);
+      return undefined;
+    }
+    if (outcome.outcome !== 'skipped') settled += 1;
+    if (outcome.outcome === 'applied' && outcome.eTag !== undefined) {
+      s.rollback.record(entry.referralId, outcome.eTag, outcome.changedAfterApply?.map((d) => d.path));
+    }
+    return outcome;
+  };
+  const report = (entry: PlanEntry, outcome: EntryRun): void => {
+    const result: EntryResult = {
+      ...base(entry),
+      outcome: outcome.outcome,
+      attempts: outcome.attempts,
+      ...(outcome.message === undefined ? {} : { message: outcome.message }),
+      ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
+      ...(outcome.changedSincePlan === undefined ? {} : { changedSincePlan: outcome.changedSincePlan }),
+      ...(outcome.changedAfterApply === undefined || outcome.changedAfterApply.length === 0 ? {} : { changedAfterApply: outcome.changedAfterApply }),
+      ...(outcome.rebased ? { rebased: true } : {}),
+    };
+    results.set(entry.referralId, result);
+    done += 1;
+    emit({ type: 'entry-done', result, done, total: plan.entries.length });
+  };
+  // A fixed pool of workers taking the next entry in plan order: memory is the plan plus the
+  // results, not a pending promise per entry (a 50,000-entry plan would hold 50,000 of them).
+  // The entry counts as done once its outcome is durable in the journal; the rollback file is
+  // derived from the journal and sealed when the run ends.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      // Another machine took the lock over (this run stalled past the heartbeat): stop sending.
+      if (s.lockLost.error !== undefined) stop ??= new StopRunError(s.lockLost.error);
+      if (next >= toRun.length || stop !== undefined || options.signal?.aborted === true) return;
+      const item = toRun[next++]!;
+      const outcome = await work(item);
+      try {
+        if (outcome !== undefined) report(item.entry, outcome);
+      } catch (e) {
+        // A listener that throws stops the run like any other surprise; no worker is left sending.
+        stop ??= new StopRunError(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRun.length) }, worker));
 
   const interrupted = options.signal?.aborted === true;
   if (interrupted && stop === undefined) await journalNotStarted(toRun, results, s);

@@ -64,6 +64,8 @@ export interface ApplySummary {
    * was sent ("already applied", or "already restored" for a rollback file).
    */
   alreadyDone?: boolean;
+  /** The plan has no entries: nothing was sent and no file (journal, lock, rollback, results) was written. */
+  nothingToApply?: boolean;
   /**
    * Stopped by Ctrl+C (exit 130): requests on the wire were finished and journalled; entries
    * that had not sent their write are `skipped` (journalled as such) and the same command sends them.

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -45,7 +45,7 @@ interface Wrapped {
 
 /** `sh` starts the apply in the background, prints its pid and becomes `sleep`: a parent that never reaps. */
 async function startWrapped(planPath: string): Promise<Wrapped> {
-  const wrapper = spawn('sh', ['-c', '"$0" "$1" apply "$2" --concurrency 1 --json >/dev/null 2>&1 & echo $!; exec sleep 30', process.execPath, builtCli, planPath], {
+  const wrapper = spawn('sh', ['-c', '"$0" "$1" apply "$2" --concurrency 1 --json >/dev/null 2>&1 & echo $!; exec sleep 600', process.execPath, builtCli, planPath], {
     env: { ...process.env, ...env(), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'ignore'],
     detached: true, // its own process group, so the group can be killed as one
@@ -75,6 +75,14 @@ async function trial(n: number, referrals: ReturnType<typeof editable>): Promise
   const journal = join(dir, 'p.journal.jsonl');
   const { wrapper, applyPid } = await startWrapped(planPath);
   const exited = new Promise<void>((r) => wrapper.once('exit', () => r()));
+  // Whatever happens in the trial, the wrapper and its apply do not outlive it.
+  onTestFinished(() => {
+    try {
+      process.kill(-wrapper.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
   // Kill points: right after the first intent, or a little later (header + intent/outcome lines).
   const killAt = 2 + (n % 3);
   await until(`journal line ${killAt}`, () => journalLines(journal) >= killAt || stateOf(applyPid) === 'Z' || stateOf(applyPid) === undefined);
@@ -137,7 +145,7 @@ describe('an apply killed together with its parent (a zombie holder) resumes at 
     // The kills must really have interrupted runs holding the lock, half of them as zombies.
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(TRIALS * 0.75);
     expect(outcomes.filter((o) => o.zombie).length).toBe(TRIALS / 2);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('temp files a killed run left next to its plan', () => {

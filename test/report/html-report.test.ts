@@ -106,6 +106,10 @@ describe('HTML report (markup)', () => {
     expect(html).toContain('(contact j***@contoso.com)');
     expect(html).toContain('HTTP 500 from the server');
     expect(html).toContain('<table id="entries" data-outcomes="1">');
+    // A money conflict names the currency too.
+    const jpy = samplePlan({ entries: 9, currencies: ['USD', 'JPY'] });
+    const conflict: ReportResult = { referralId: 'ref-00004', outcome: 'conflict', diff: [{ path: '/details/dealValue', expected: 5000, actual: 7000, planned: 5500 }] };
+    expect(renderHtmlReport({ plan: jpy, results: [conflict] })).toContain('<del>5,000 JPY</del> → <ins>7,000 JPY</ins> <span class="dim">(plan wanted 5,500 JPY)</span>');
   });
 
   it('has a print stylesheet that hides the controls and keeps colours that carry meaning', () => {

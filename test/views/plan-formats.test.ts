@@ -30,6 +30,15 @@ describe('table format', () => {
     expect(lines.every((l) => widthOf(l) <= 60)).toBe(true);
     expect(lines.at(-1)).toBe('4 referrals · 1 irreversible (!) · 2 not shown (--limit)');
   });
+
+  it('prints control characters from the plan visibly, never raw', () => {
+    const hostile = samplePlan({ entries: 2, message: 'ok\u001b]0;owned\u0007' });
+    hostile.entries[0]!.label = 'Deal\u001b[2J\u202Eevil';
+    const text = renderPlanTable(hostile);
+    expect(text).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(text).toContain('Deal\\x1B[2J\\u{202E}evil');
+    expect(text.split('\n')[0]).toContain('ok\\x1B]0;owned\\x07');
+  });
 });
 
 describe('CSV format', () => {
@@ -50,8 +59,10 @@ describe('CSV format', () => {
     hostile.entries[0]!.label = '=HYPERLINK("http://evil.example","click")';
     hostile.entries[1]!.label = '+1+cmd|" /C calc"!A0';
     hostile.entries[2]!.label = '@SUM(A1)';
+    hostile.entries[0]!.warnings = ['\u001b[2Jcleared'];
     const rows = parse(renderPlanCsv(hostile), { bom: true, columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r['name'])).toEqual([`'=HYPERLINK("http://evil.example","click")`, `'+1+cmd|" /C calc"!A0`, `'@SUM(A1)`]);
+    expect(rows[0]!['warnings']).toBe('\\x1B[2Jcleared');
     const text = renderPlanCsv(samplePlan({ entries: 4 }));
     expect(text).toContain('asked by m***@contoso.com');
     expect(text).not.toContain('mike@contoso.com');

@@ -11,7 +11,8 @@ import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js
  */
 const ATTENTION_LIMIT = 20;
 
-export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: string; limit?: number } = {}): string {
+/** `rebase`: --rebase was in force, so the end hint does not suggest it again. */
+export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: string; limit?: number; rebase?: boolean } = {}): string {
   // Labels, messages from the API and file names: terminal-safe once, before formatting.
   const s = escapeControlsDeep(input);
   const verb = options.verb ?? 'apply';
@@ -20,6 +21,9 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, `${c.conflict} conflict${c.conflict === 1 ? '' : 's'}`, `${c.failed} failed`];
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   const earlier = s.results.filter((r) => r.earlierRun === true).length;
+  if (s.nothingToApply === true) {
+    return `${verb}: nothing to apply: the ${s.kind === 'rollback' ? 'rollback file' : 'plan'} has no entries; nothing sent, no file written.\n`;
+  }
   if (s.alreadyDone === true) {
     const what = s.kind === 'rollback' ? 'already restored' : 'already applied';
     out.push(`${verb}: ${what}: all ${s.total} entries were settled by earlier runs (see the journal); nothing sent.`);
@@ -38,7 +42,13 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   out.push(`results:  ${s.files.results}`);
   out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${plural(s.notRestorable, 'applied entry', 'applied entries')} cannot be undone through the API; listed there as not restorable)` : ''}`);
   out.push(`journal:  ${s.files.journal}`);
-  if (s.exitCode === 4) out.push(`Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`);
+  if (s.exitCode === 4) {
+    out.push(
+      options.rebase === true
+        ? `Conflicts were not overwritten: the fields those entries change were changed by someone else. Re-plan those referrals.`
+        : `Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`,
+    );
+  }
   if (s.exitCode === 5) out.push(`Some entries failed. Running the same command again retries only the conflicts and failures.`);
   return out.join('\n') + '\n';
 }

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { formatLocation } from '../../core/diagnostics.js';
 import type { Plan, PlanEntry } from '../../core/plan.js';
 import type { JsonValue } from '../../core/referral.js';
+import { escapeControls } from '../../core/terminal-text.js';
 import { changeSummary, DEAL_VALUE, dealCurrencyOf, diffRows, maskedText, selectEntries, statusMoveOf, type DisplayOptions } from './plan-display.js';
 
 /**
@@ -36,7 +37,8 @@ export interface CsvPlanOptions extends DisplayOptions {
 
 export function renderPlanCsv(plan: Plan, options: CsvPlanOptions = {}): string {
   const selected = selectEntries(plan, options.referralIds);
-  const rows = selected.slice(0, options.limit ?? selected.length).map((e) => csvRow(e, options));
+  // Control characters are made visible like in every other view: the CSV may be printed to a terminal.
+  const rows = selected.slice(0, options.limit ?? selected.length).map((e) => csvRow(e, options).map((cell) => (typeof cell === 'string' ? escapeControls(cell) : cell)));
   return stringify([[...PLAN_CSV_COLUMNS], ...rows], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
 }
 

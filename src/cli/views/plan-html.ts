@@ -5,7 +5,7 @@ import type { Plan } from '../../core/plan.js';
 import type { JsonValue } from '../../core/referral.js';
 import { writePrivateFileAtomic } from '../../files/private-file.js';
 import { esc, jsonForScript } from './html-escape.js';
-import { actionCounts, dealTotals, fieldOf, formatValue, kindTitle, maskedText, maskedValue, prettyMove, statusMoveOf } from './plan-display.js';
+import { actionCounts, dealCurrencyOf, dealTotals, fieldOf, formatValue, kindTitle, maskedText, maskedValue, prettyMove, statusMoveOf } from './plan-display.js';
 import { REPORT_CSS, REPORT_JS } from './plan-html-assets.js';
 import { barChart, figure } from './plan-html-charts.js';
 import { reportRow } from './plan-html-data.js';
@@ -100,7 +100,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     parts.push('</ul></details>');
   }
 
-  if (input.results !== undefined) parts.push(outcomesSection(input.results, opts));
+  if (input.results !== undefined) parts.push(outcomesSection(input.results, plan, opts));
 
   // Entries: rendered by the script from the JSON island, one page at a time.
   const outcomeCol = input.results !== undefined;
@@ -132,7 +132,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 /** Writes the report as a private file (0600, atomic): it holds customer data. */
 export async function writeHtmlReport(path: string, input: HtmlReportInput): Promise<void> {
   try {
-    await writePrivateFileAtomic(path, renderHtmlReport(input));
+    await writePrivateFileAtomic(path, renderHtmlReport(input), { what: 'HTML report' });
   } catch (e) {
     if (e instanceof FileError) throw e;
     const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
@@ -198,7 +198,8 @@ function pager(): string {
   );
 }
 
-function outcomesSection(results: readonly ReportResult[], opts: { showPii: boolean }): string {
+function outcomesSection(results: readonly ReportResult[], plan: Plan, opts: { showPii: boolean }): string {
+  const entries = new Map(plan.entries.map((e) => [e.referralId, e]));
   const counts = countOutcomes(results);
   const parts = ['<section id="outcomes-section"><h2>Apply outcomes</h2>'];
   const present = OUTCOMES.filter((o) => counts[o] > 0);
@@ -213,9 +214,12 @@ function outcomesSection(results: readonly ReportResult[], opts: { showPii: bool
     parts.push(`<table id="outcomes" class="sortable"><thead><tr>${th('Referral')}${th('Outcome')}${th('Retries', undefined, 'number')}${th('Message')}${th('Field diff (pinned → now on server)')}</tr></thead><tbody>`);
     for (const r of listed) {
       const diff = (r.diff ?? []).map((d) => {
-        const show = (v: JsonValue | undefined) => (v === undefined ? '' : esc(formatValue(maskedValue(v, d.path, opts), d.path)));
-        const planned = d.planned === undefined ? '' : ` <span class="dim">(plan wanted ${show(d.planned)})</span>`;
-        return `<li><span class="f">${esc(fieldOf(d.path))}</span> <del>${show(d.expected)}</del> → <ins>${show(d.actual)}</ins>${planned}</li>`;
+        // A money value carries the currency the plan saw for that referral (the pinned side's, and the wanted side's).
+        const entry = entries.get(r.referralId);
+        const currency = entry === undefined ? { before: null, after: null } : dealCurrencyOf(entry);
+        const show = (v: JsonValue | undefined, cur: string | null) => (v === undefined ? '' : esc(formatValue(maskedValue(v, d.path, opts), d.path, Infinity, cur)));
+        const planned = d.planned === undefined ? '' : ` <span class="dim">(plan wanted ${show(d.planned, currency.after)})</span>`;
+        return `<li><span class="f">${esc(fieldOf(d.path))}</span> <del>${show(d.expected, currency.before)}</del> → <ins>${show(d.actual, currency.before)}</ins>${planned}</li>`;
       });
       parts.push(
         `<tr><td><code>${esc(r.referralId)}</code></td><td><span class="badge o-${r.outcome}">${r.outcome}</span></td>` +
