@@ -24,7 +24,8 @@ function changeSet(): string {
   return [
     'changes:',
     ...ids.map((id) => `  - id: "${id}"\n    set: { notes: "Quarterly review done" }`),
-    '  - where: { status: New, dealValue: { ge: 50000 } }',
+    // A dealValue comparison names its currency (refplan refuses one across currencies).
+    '  - where: { status: New, dealValue: { ge: 50000 }, currency: USD }',
     '    set: { qualification: SalesQualified }',
     '',
   ].join('\n');
