@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { PlanIntegrityError, FileError } from '../core/errors.js';
 import { realFileLayer, writeAll, type FileLayer } from './file-layer.js';
 import { openPrivateAppend, writeFailure } from './private-file.js';
+import { readTextFileSync, type DecodedText } from './read-text-file.js';
 
 /**
  * The apply journal: `PLAN.journal.jsonl`, append-only, one JSON object a line.
@@ -94,6 +95,8 @@ export interface JournalReplay {
   warnings: string[];
   /** Bytes of complete lines: anything after them is a torn line the writer cuts off. */
   validBytes: number;
+  /** Set when the journal was not plain UTF-8 (a BOM, UTF-16): its complete lines, to be rewritten as UTF-8 before appending. */
+  rewriteAsUtf8?: string;
   /** The last line is an `end` record: the results and rollback files were written after the last outcome. */
   ended: boolean;
 }
@@ -109,18 +112,23 @@ export function replayJournal(path: string, planChecksum: string): JournalReplay
   const replay: JournalReplay = { existed: false, entries: new Map(), lastSeq: 0, warnings: [], validBytes: 0, ended: false };
   if (!existsSync(path)) return replay;
   replay.existed = true;
-  let bytes: Buffer;
+  let decoded: DecodedText;
   try {
-    bytes = readFileSync(path);
+    // A journal re-saved by an editor or PowerShell (UTF-16, or UTF-8 with a BOM) still reads.
+    decoded = readTextFileSync(path);
   } catch (e) {
     throw new FileError(path, `cannot read the journal ${path}: ${(e as Error).message}`, { cause: e, exitCode: 1 });
   }
   // A line counts only with its newline: an unterminated tail was never acknowledged (its fsync
   // never returned), so an intent there was never sent and an outcome there is settled again.
-  replay.validBytes = bytes.lastIndexOf(0x0a) + 1;
-  const lines = bytes.toString('utf8', 0, replay.validBytes).split('\n');
+  const complete = decoded.text.slice(0, decoded.text.lastIndexOf('\n') + 1);
+  const torn = complete.length < decoded.text.length;
+  replay.validBytes = Buffer.byteLength(complete, 'utf8');
+  // Appending UTF-8 to a re-encoded journal would mix encodings: the writer rewrites it as UTF-8 first.
+  if (decoded.encoding !== 'utf-8') replay.rewriteAsUtf8 = complete;
+  const lines = complete.split('\n');
   lines.pop(); // the "" after the last newline
-  if (replay.validBytes < bytes.length) {
+  if (torn) {
     replay.warnings.push(
       `${path}:${lines.length + 1}: ignoring an incomplete last line (the previous run was interrupted, or the disk was full, while writing it); nothing was sent on its account, and a write it would have settled is settled by reading the referral`,
     );
@@ -234,7 +242,10 @@ export class JournalWriter {
     try {
       // Cut off a torn last line (replay already warned about it), so that our
       // records do not glue onto it and it never ends up in the middle of the file.
-      if (files.fstatSync(fd).size > replay.validBytes) files.ftruncateSync(fd, replay.validBytes);
+      if (replay.rewriteAsUtf8 !== undefined) {
+        files.ftruncateSync(fd, 0);
+        writeAll(files, fd, Buffer.from(replay.rewriteAsUtf8, 'utf8'));
+      } else if (files.fstatSync(fd).size > replay.validBytes) files.ftruncateSync(fd, replay.validBytes);
       if (replay.validBytes === 0) {
         const header: JournalHeader = {
           seq: 0,
