@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { error, info, type Diagnostic } from '../core/diagnostics.js';
 import type { RawChange, Vocabulary } from '../core/changeset/raw-change.js';
 import { SUPPORTED_ENCODINGS } from '../core/changeset/encodings.js';
+import { baselinePathFor } from './export-baseline.js';
 import { readCsvChangeSet } from './read-csv-changeset.js';
 import { readYamlChangeSet } from './read-yaml-changeset.js';
 import { readWorkbookChangeSet } from './workbook/read-workbook-changeset.js';
@@ -80,9 +82,14 @@ export async function readChangeSetFile(path: string, file: string, options: Rea
     report(error('binary-file', 'the file contains NUL bytes: it is not a text file (or is UTF-16 without a byte order mark)', { at, hint: 'save it as CSV UTF-8 (or pass --encoding utf-16le)' }));
     return { format, sha256: sniff.sha256, rows: 0 };
   }
-  report(info('guess-encoding', `encoding: ${sniff.encoding} (${sniff.reason})`, { at, hint: 'pass --encoding to override' }));
+  // A note only for a guess: not for --encoding, a byte order mark, or refplan's own export
+  // (its baseline sits next to it: refplan wrote the bytes and knows how).
+  const ownExport = existsSync(baselinePathFor(path));
+  if (options.encoding === undefined && !sniff.hasBom && !ownExport) {
+    report(info('guess-encoding', `encoding: ${sniff.encoding} (${sniff.reason})`, { at, hint: 'pass --encoding to override' }));
+  }
   if (format === 'yaml') return { format, sha256: sniff.sha256, rows: await readYaml(path, file, sniff, options) };
-  const { rows } = await readCsvChangeSet(path, file, sniff, options.delimiter === undefined ? options : { ...options, delimiter: options.delimiter });
+  const { rows } = await readCsvChangeSet(path, file, sniff, { ...options, ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }), quietDelimiterNote: ownExport });
   return { format, sha256: sniff.sha256, rows };
 }
 

@@ -18,6 +18,8 @@ export interface CsvReadOptions {
   vocab: Vocabulary;
   report: (d: Diagnostic) => void;
   onChange: (raw: RawChange) => void;
+  /** The file is refplan's own export: a detected delimiter is not a guess, so no note. */
+  quietDelimiterNote?: boolean;
 }
 
 /** Longest record accepted; a longer one is almost always a quote that never closes. */
@@ -28,7 +30,8 @@ export async function readCsvChangeSet(path: string, file: string, sniff: FileSn
   let delimiter = options.delimiter;
   if (delimiter === undefined) {
     const detected = detectDelimiter(decodeBuffer(sniff.head, sniff.encoding), file);
-    report(detected.diagnostic);
+    // A detected delimiter is a guess worth a note, except in refplan's own export (it wrote it).
+    if (detected.diagnostic.severity === 'error' || options.quietDelimiterNote !== true) report(detected.diagnostic);
     if (detected.diagnostic.severity === 'error') return { rows: 0 };
     delimiter = detected.delimiter;
   }

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempTree } from '../helpers/temp-dir.js';
+
+/** Encoding and delimiter notes are printed only when they were guesses (built CLI). */
+let emu: Awaited<ReturnType<typeof startEmulator>>;
+beforeAll(async () => {
+  emu = await startEmulator({ generate: 12, randomSeed: 8 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+const csv = 'id,notes\r\nabc,hello\r\n';
+
+describe('encoding and delimiter notes', () => {
+  it('are printed for a file without a byte order mark whose delimiter was detected', async () => {
+    const dir = tempTree({ 'c.csv': csv });
+    const run = await runCli(['validate', 'c.csv'], { cwd: dir });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('note: encoding: utf-8');
+    expect(run.stdout).toContain('note: delimiter: comma');
+  });
+
+  it('leave out the encoding of a file with a byte order mark', async () => {
+    const dir = tempTree({ 'c.csv': `\ufeff${csv}` });
+    const run = await runCli(['validate', 'c.csv'], { cwd: dir });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).not.toContain('note: encoding');
+    expect(run.stdout).toContain('note: delimiter: comma');
+  });
+
+  it('are not printed for what --encoding and --delimiter state', async () => {
+    const dir = tempTree({ 'c.csv': csv });
+    const run = await runCli(['validate', 'c.csv', '--encoding', 'utf-8', '--delimiter', ','], { cwd: dir });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).not.toMatch(/note: (encoding|delimiter)/);
+  });
+
+  it("are not printed for refplan's own export (CSV with ';' and YAML)", async () => {
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'notes-token' };
+    expect((await runCli(['export', '-o', 'x.csv', '--delimiter', ';'], { cwd: dir, env })).code).toBe(0);
+    expect((await runCli(['export', '-o', 'x.yaml'], { cwd: dir, env })).code).toBe(0);
+    for (const file of ['x.csv', 'x.yaml']) {
+      const run = await runCli(['validate', file], { cwd: dir });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).not.toMatch(/note: (encoding|delimiter)/);
+    }
+  });
+});
