@@ -14,7 +14,7 @@ describe('validateChangeSets on the samples', () => {
     expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
     const changes = r.changeSet?.changes ?? [];
     expect(changes).toHaveLength(6);
-    expect(changes[0]).toMatchObject({ selector: { kind: 'id', id: '49d90c72-3326-4f61-aacc-2cb57970448c' }, set: { dealValue: 12000, currency: 'EUR', notes: 'Renewal confirmed' }, source: { file: 'samples/changes.yaml', line: 3, column: 5 } });
+    expect(changes[0]).toMatchObject({ selector: { kind: 'id', id: '49d90c72-3326-4f61-aacc-2cb57970448c' }, set: { dealValue: 12000, currency: 'EUR', notes: 'Renewal confirmed' }, source: { file: 'samples/changes.yaml', line: 4, column: 5 } });
     expect(changes[1]?.set).toEqual({ status: 'Closed', substatus: 'Lost', statusReason: 'Customer chose another vendor' });
     expect(changes[3]?.selector).toEqual({ kind: 'where', tests: [{ field: 'status', op: 'eq', value: 'Active' }, { field: 'closingDateTime', op: 'lt', value: '2026-01-01T00:00:00Z' }] });
     expect(changes[4]?.addTeamMembers).toEqual([{ email: 'jane.doe@contoso.com', firstName: 'Jane', lastName: 'Doe' }]);

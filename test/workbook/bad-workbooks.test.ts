@@ -96,7 +96,7 @@ describe('workbooks refplan cannot read', () => {
     const ok = await validate('f.xlsx', calculated, ['--json']);
     expect(ok.code, ok.stdout).toBe(0);
     const notes = (JSON.parse(ok.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics;
-    expect(notes.find((d) => d.code === 'formulas-read-as-values')?.message).toBe("1 cell(s) hold formulas (first: Referrals!B2); refplan reads the value Excel last calculated for each");
+    expect(notes.find((d) => d.code === 'formulas-read-as-values')?.message).toBe("1 cell holds a formula (first: Referrals!B2); refplan reads the value Excel last calculated for each");
 
     const uncalculated = await writeXlsx({ sheets: [sheet([['id', 'dealValue'], [ID, null]], { cells: new Map([['1,1', { formula: '1000*2' }]]) })] });
     const bad = await validate('g.xlsx', uncalculated);
