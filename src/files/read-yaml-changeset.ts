@@ -1,3 +1,4 @@
+import { unclosedFlowStart } from './yaml-open-bracket.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
@@ -41,7 +42,15 @@ export function readYamlChangeSet(text: string, file: string, report: (d: Diagno
   let broken = false;
   for (const e of [...doc.errors]) {
     broken = true;
-    const message = e.message.split('\n')[0] ?? e.message;
+    const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+    // A missing } or ] is found where the parser gave up; point at the bracket that never closed.
+    const missing = /end with an? ([}\]])/.exec(message)?.[1];
+    const bracket = missing === ']' ? (['[', ']'] as const) : (['{', '}'] as const);
+    const opened = missing === undefined ? undefined : unclosedFlowStart(text, e.pos[0], bracket[0]);
+    if (opened !== undefined) {
+      report(error('yaml-syntax', `YAML syntax: the ${bracket[0]} opened here is never closed (${message})`, { at: at(opened), hint: `close it with ${bracket[1]} on the same entry (or write the entry as a block, one key per line)` }));
+      continue;
+    }
     report(error('yaml-syntax', `YAML syntax: ${message}`, { at: at(e.pos[0]), hint: 'fix the YAML syntax here (indentation, quotes, colons)' }));
   }
   if (broken) return [];

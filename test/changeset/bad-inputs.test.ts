@@ -78,7 +78,7 @@ const cases: Case[] = [
   { name: 'UTF-16 LE with BOM locates a bad value', files: { [C]: Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(csv('id\tdealValue', `${G1}\tzwölf`), 'utf-16le')]) }, code: 'bad-number', at: cell(2, 'dealValue') },
   // YAML
   { name: 'YAML bad indentation', files: { [Y]: 'changes:\n  - id: "a"\n   set: { notes: x }\n' }, code: 'yaml-syntax', at: line(3, 1) },
-  { name: 'YAML unclosed flow mapping', files: { [Y]: 'changes:\n  - id: "a"\n    set: { notes: x\n' }, code: 'yaml-syntax', at: line(4, 1) },
+  { name: 'YAML unclosed flow mapping', files: { [Y]: 'changes:\n  - id: "a"\n    set: { notes: x\n' }, code: 'yaml-syntax', at: line(3, 10) },
   { name: 'YAML duplicate key', files: { [Y]: 'changes:\n  - id: "a"\n    id: "b"\n' }, code: 'yaml-syntax', at: line(3, 5) },
   { name: 'YAML tab indentation', files: { [Y]: 'changes:\n\t- id: "a"\n' }, code: 'yaml-syntax', at: line(2, 1) },
   {
