@@ -83,8 +83,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
   const files = runFilesFor(options.planPath);
   // An empty plan is answered without a lock, a journal, a rollback file or a results file:
-  // three files that say "nothing happened" are noise the user would have to clean up.
-  if (plan.entries.length === 0) return nothingToApply(plan, files, emit, started);
+  // three files that say "nothing happened" are noise the user would have to clean up. The
+  // checks still run (read-only): a planted link or another plan's journal is refused all the same.
+  if (plan.entries.length === 0) {
+    checkPrivateTarget(files.journal, 'journal', { append: true });
+    checkPrivateTarget(files.rollback, 'rollback file');
+    checkPrivateTarget(files.results, 'results file');
+    replayJournal(files.journal, plan.checksum);
+    return nothingToApply(plan, files, emit, started);
+  }
 
   // Should another machine take the lock over (this process stalled past the heartbeat timeout),
   // nothing more is sent: two applies of one plan must never run at once.

@@ -127,11 +127,18 @@ describe('a pre-existing file that is not 0600', () => {
     await run(['apply', 'p.json', '--html', 'a.html']);
     await run(['migrate', 'put.json', '-o', 'm.json']);
     const mode = (f: string): string => (statSync(join(dir, f)).mode & 0o777).toString(8);
-    for (const f of names) expect(mode(f), f).toBe('600');
-    expect(readFileSync(join(dir, 'p.journal.jsonl'), 'utf8')).toMatch(/^\{"seq":0,.*"event":"header"/);
+    // An empty plan writes no journal (nothing to apply); a plan with entries starts it with its header.
+    const planned = (JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as { entries: unknown[] }).entries.length;
+    for (const f of names) if (planned > 0 || f !== 'p.journal.jsonl') expect(mode(f), f).toBe('600');
+    if (planned === 0) expect(existsSync(join(dir, 'p.journal.jsonl'))).toBe(false);
+    else expect(readFileSync(join(dir, 'p.journal.jsonl'), 'utf8')).toMatch(/^\{"seq":0,.*"event":"header"/);
 
     // Files a re-run does not rewrite are made private too, before anything is sent.
-    for (const f of ['p.journal.jsonl', 'p.rollback.json', 'p.results.csv']) chmodSync(join(dir, f), 0o644);
+    // (An empty plan wrote none of them: they are planted here, and its apply narrows them all the same.)
+    for (const f of ['p.journal.jsonl', 'p.rollback.json', 'p.results.csv']) {
+      if (planned === 0) writeFileSync(join(dir, f), '');
+      chmodSync(join(dir, f), 0o644);
+    }
     await run(['apply', 'p.json']);
     for (const f of ['p.journal.jsonl', 'p.rollback.json', 'p.results.csv']) expect(mode(f), f).toBe('600');
   }, 120_000);
