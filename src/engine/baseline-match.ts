@@ -29,7 +29,8 @@ function normaliseBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
 
-export async function matchExportBaselines(changes: readonly Change[], baseUrl: string, cwd: string = process.cwd()): Promise<BaselineMatch> {
+/** `baseUrl` undefined: a baseline from any API is used (validate, which talks to none). */
+export async function matchExportBaselines(changes: readonly Change[], baseUrl: string | undefined, cwd: string = process.cwd()): Promise<BaselineMatch> {
   const known = new Map<string, Referral>();
   const diagnostics: Diagnostic[] = [];
   const unedited: string[] = [];
@@ -67,7 +68,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
       continue;
     }
     const { baseline } = read;
-    if (normaliseBaseUrl(baseline.baseUrl) !== normaliseBaseUrl(baseUrl)) {
+    if (baseUrl !== undefined && normaliseBaseUrl(baseline.baseUrl) !== normaliseBaseUrl(baseUrl)) {
       diagnostics.push(
         info('baseline-other-api', `${file} was exported from ${baseline.baseUrl}, not ${baseUrl}: reading the current referrals instead`),
       );

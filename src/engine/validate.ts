@@ -11,6 +11,7 @@ import { parseEncodingFlag } from '../core/changeset/encodings.js';
 import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 import { loadVocabulary, normalisedChangeValidator } from '../schema/changeset-vocabulary.js';
 import { readChangeSetFile } from '../files/read-changeset-file.js';
+import { uneditedExportRows } from './unedited-export-rows.js';
 
 /**
  * The validate use case: read every change-set file, normalise each change,
@@ -33,6 +34,8 @@ export interface ValidateOptions {
   collect?: boolean;
   /** Errors and warnings kept in `diagnostics` (default 1000); the rest are counted in `stats`. */
   maxDiagnostics?: number;
+  /** Leave rows of an export that were not edited out of `stats.changes` (reads the export baselines; `plan` does this itself). */
+  countExportEdits?: boolean;
   /** Base for relative paths (default process.cwd()); diagnostics name files as given. */
   cwd?: string;
 }
@@ -41,8 +44,10 @@ export interface ValidateStats {
   files: number;
   /** Data rows (CSV) and entries (YAML) read. */
   rows: number;
-  /** Changes that passed every check. */
+  /** Changes that passed every check (rows of an export that were not edited are not changes). */
   changes: number;
+  /** Rows of refplan's own export that hold what was exported (not counted in `changes`). */
+  uneditedExportRows?: number;
   errors: number;
   warnings: number;
   /** Diagnostics not kept because of `maxDiagnostics`. */
@@ -101,6 +106,9 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
   const rejectedKeys = new Set<string>();
   const changes: Change[] = [];
   const inputs: InputFile[] = [];
+  // Streaming (collect: false) keeps only the rows of exports, to tell edited ones from the rest.
+  const countEdits = options.countExportEdits === true;
+  const exportRows: Change[] = [];
 
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -133,6 +141,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
         }
         stats.changes++;
         if (collect) changes.push(change);
+        else if (countEdits && change.pinnedETag !== undefined && change.exportCells !== undefined) exportRows.push(change);
       },
     });
     stats.rows += result.rows;
@@ -141,10 +150,18 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
   if (stats.suppressed > 0) {
     diagnostics.push(info('suppressed', `${stats.suppressed} more problems are not shown (the first ${maxDiagnostics} are)`, { hint: 'fix these first, then validate again' }));
   }
-  if (!collect) return { diagnostics, stats };
+  if (!collect) {
+    const unedited = countEdits ? await uneditedExportRows(exportRows, cwd) : new Set<Change>();
+    stats.changes -= unedited.size;
+    if (unedited.size > 0) stats.uneditedExportRows = unedited.size;
+    return { diagnostics, stats };
+  }
   // A referral changed twice is rejected in both places: neither change is "the" one.
   const kept2 = rejectedKeys.size === 0 ? changes : changes.filter((c) => !rejectedKeys.has(selectorKey(c.selector) ?? ''));
-  stats.changes = kept2.length;
+  // Rows of an export that still hold what was exported are not changes (plan leaves them out too).
+  const unedited = countEdits ? await uneditedExportRows(kept2, cwd) : new Set<Change>();
+  stats.changes = kept2.length - unedited.size;
+  if (unedited.size > 0) stats.uneditedExportRows = unedited.size;
   return { changeSet: { changes: kept2, inputs }, diagnostics, stats };
 }
 

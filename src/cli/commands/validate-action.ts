@@ -11,6 +11,7 @@ export async function runValidate(ctx: CliContext, files: string[], opts: Valida
   const { delimiter } = opts;
   const result = await validateChangeSets(files, {
     collect: false,
+    countExportEdits: true,
     cwd: ctx.io.cwd,
     ...(delimiter === undefined ? {} : { delimiter }),
     ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }),

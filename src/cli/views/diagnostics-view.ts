@@ -14,6 +14,7 @@ export interface DiagnosticsSummary {
   errors: number;
   warnings: number;
   suppressed?: number;
+  uneditedExportRows?: number;
 }
 
 export interface HumanViewOptions {
@@ -59,7 +60,7 @@ export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summa
   if (summary.errors > 0) {
     out.push(c.red(`✗ ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} in ${scope}. Nothing was sent; fix the errors above and run again.`));
   } else {
-    out.push(c.green(`✓ ${plural(summary.changes, 'change')} valid in ${scope}${summary.warnings > 0 ? ` (${plural(summary.warnings, 'warning')})` : ''}.`));
+    out.push(c.green(`✓ ${plural(summary.changes, 'change')} valid in ${scope}${summary.uneditedExportRows !== undefined && summary.uneditedExportRows > 0 ? ` (${plural(summary.uneditedExportRows, 'exported row')} not edited)` : ''}${summary.warnings > 0 ? ` (${plural(summary.warnings, 'warning')})` : ''}.`));
   }
   return out.join('\n') + '\n';
 }

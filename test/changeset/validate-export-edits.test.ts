@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { editSheet } from '../helpers/csv-edit.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempTree } from '../helpers/temp-dir.js';
+
+/** validate of refplan's own export counts edited rows, not exported rows (built CLI). */
+let emu: Awaited<ReturnType<typeof startEmulator>>;
+beforeAll(async () => {
+  emu = await startEmulator({ generate: 30, randomSeed: 23 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe('validate of an edited export', () => {
+  it('says "5 changes valid" for an export with 5 edited rows', async () => {
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
+    expect((await runCli(['export', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    const sheet = editSheet(join(dir, 'x.csv'), (_byId, s) => {
+      for (const row of s.rows.slice(0, 5)) row['notes'] = `edited ${row['id'] ?? ''}`;
+    });
+    expect(sheet.rows.length).toBeGreaterThan(5);
+    const run = await runCli(['validate', 'x.csv'], { cwd: dir });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`✓ 5 changes valid in 1 file, ${sheet.rows.length} rows (${sheet.rows.length - 5} exported rows not edited).`);
+  });
+});
