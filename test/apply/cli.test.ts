@@ -165,7 +165,9 @@ describe('refplan apply / rollback (built CLI)', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('nope.json');
     const planPath = join(dir, 'p.json');
-    await writeTestPlan(planPath, editable().slice(50, 51), emu.url, { count: 1, tag: 'cli-flags' });
+    // A plan with an entry: an empty plan writes no journal, so it would never meet the foreign one.
+    const flagsPlan = await writeTestPlan(planPath, editable().slice(0, 1), emu.url, { count: 1, tag: 'cli-flags' });
+    expect(flagsPlan.entries).toHaveLength(1);
     const badRate = await runCli(['apply', planPath, '--rate', 'fast'], { env });
     expect(badRate.code).toBe(1);
     expect(badRate.stderr).toMatch(/--rate/);
@@ -174,7 +176,7 @@ describe('refplan apply / rollback (built CLI)', () => {
     writeFileSync(join(dir, 'p.journal.jsonl'), JSON.stringify({ seq: 0, t: 'x', event: 'header', format: 'refplan.journal/1', planChecksum: 'e'.repeat(64), planKind: 'plan' }) + '\n');
     const requests = emu.stats().requests.total;
     const otherJournal = await runCli(['apply', planPath], { env });
-    expect(otherJournal.code).toBe(3);
+    expect(otherJournal.code, otherJournal.stdout + otherJournal.stderr).toBe(3);
     expect(otherJournal.stderr).toMatch(/p\.journal\.jsonl is the journal of another plan/);
     expect(otherJournal.stderr).toMatch(/hint: .*move it away/);
     expect(emu.stats().requests.total).toBe(requests);

@@ -34,7 +34,10 @@ function cliIn(dir: string): (args: string[], code?: number) => Promise<CliRun> 
 const OUTSIDE = 'outside secret file\n';
 
 /** A folder with change sets (three valid changes and one invalid) and a file "outside" it to aim links at. */
+// Each test's changes are new values, so a plan made after an earlier test applied its own is never empty.
+let setUps = 0;
 function setUp(): { dir: string; outside: string; ids: string[] } {
+  const base = 3000 + 10 * setUps++;
   const outsideDir = tempTree({ 'target.txt': OUTSIDE });
   const outside = join(outsideDir, 'target.txt');
   chmodSync(outside, 0o644);
@@ -42,7 +45,7 @@ function setUp(): { dir: string; outside: string; ids: string[] } {
   const ids = emu.store.all().filter((r) => r.status === 'Active').slice(0, 4).map((r) => r.id);
   writeFileSync(
     join(dir, 'changes.yaml'),
-    `changes:\n${ids.slice(0, 3).map((id, i) => `  - id: "${id}"\n    set: { dealValue: ${3000 + i} }\n`).join('')}  - id: "${ids[3]}"\n    close: lost\n`,
+    `changes:\n${ids.slice(0, 3).map((id, i) => `  - id: "${id}"\n    set: { dealValue: ${base + i} }\n`).join('')}  - id: "${ids[3]}"\n    close: lost\n`,
   );
   writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...emu.store.get(ids[3]!)!, name: 'migrated name' }));
   return { dir, outside, ids };
