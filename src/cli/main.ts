@@ -47,7 +47,8 @@ export function createProgram(ctx: CliContext, pending: PendingUsageError = { me
         '',
         'Exit codes: 0 ok, 1 operational error (usage, network, server, internal), 2 changes pending',
         '(plan --detailed-exitcode), 3 invalid input (nothing sent), 4 conflicts (nothing overwritten),',
-        '5 partial failure.',
+        '5 partial failure, 6 disk full (run the same command again once there is space), 130 stopped',
+        'by Ctrl+C (run the same command to continue).',
       ].join('\n'),
     )
     .exitOverride()
