@@ -281,19 +281,18 @@ export class JournalWriter {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const line: JournalRecord = { seq: this.seq + 1, t: this.now().toISOString(), planChecksum: this.planChecksum, ...rec };
-    try {
-      this.writeLine(line);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    this.seq += 1;
-    return this.sync();
+    return this.writeAndSync(line);
   }
 
   /** Records that the run's results and rollback files are on disk (see JournalEnd). */
   end(): Promise<void> {
     if (this.closed || this.failure !== undefined) return Promise.reject(this.failure ?? new Error('journal is closed'));
     const line: JournalEnd = { seq: this.seq + 1, t: this.now().toISOString(), planChecksum: this.planChecksum, event: 'end' };
+    return this.writeAndSync(line);
+  }
+
+  /** Writes the next line; the sequence advances only once the line is written, and the promise settles when it is on disk. */
+  private writeAndSync(line: JournalLine): Promise<void> {
     try {
       this.writeLine(line);
     } catch (e) {
