@@ -51,7 +51,10 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   if (result.plan === undefined) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const message = `no plan written: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the change set${result.readRequests > 0 ? ` (after ${result.readRequests} read requests; nothing was written)` : ' (nothing was read from the API)'}`;
-    const hint = 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
+    const hint =
+      result.brokenFiles !== undefined
+        ? `${result.brokenFiles.length === 1 ? 'the file above cannot' : 'the files above cannot'} be read, so nothing in ${result.brokenFiles.length === 1 ? 'it' : 'them'} was planned: --skip-invalid skips invalid rows, not broken files: fix the file where the errors above say and plan again`
+        : 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
     // --json: the diagnostics travel in the JSON error; otherwise they are listed here, once.
     if (json) throw new InvalidInputError(message, result.diagnostics, hint);
     io.stderr.write(renderAll(result.diagnostics, color));
