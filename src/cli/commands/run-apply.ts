@@ -137,7 +137,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       })),
     });
   }
-  ctx.io.stdout.write(flags.json === true ? renderApplySummaryJson(summary) : renderApplySummaryHuman(summary, { verb, rebase: flags.rebase === true }));
+  ctx.io.stdout.write(flags.json === true ? renderApplySummaryJson(summary) : renderApplySummaryHuman(summary, { verb, ...(ctx.passedFlags === undefined ? {} : { passed: ctx.passedFlags }) }));
   ctx.exitCode = summary.exitCode;
   return summary;
 }
