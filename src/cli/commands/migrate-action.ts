@@ -40,12 +40,12 @@ export async function runMigrate(ctx: CliContext, paths: string[], opts: Migrate
       // -o -: stdout is the plan document; the report goes to stderr.
       const plan = sealPlan(result.plan);
       ctx.io.stdout.write(renderPlanJson(plan));
-      if (ctx.quiet !== true) ctx.io.stderr.write(renderMigrationHuman({ report: result.report, diagnostics: result.diagnostics, plan }));
+      if (ctx.quiet !== true) ctx.io.stderr.write(renderMigrationHuman({ report: result.report, diagnostics: result.diagnostics, plan }, ctx.passedFlags));
     } else {
       const plan = await writePlan(target.path, result.plan);
       const v = { report: result.report, diagnostics: result.diagnostics, plan, planPath: target.shown };
-      if (opts.json === true) ctx.io.stdout.write(renderMigrationJson(v));
-      else ctx.io.stdout.write(renderMigrationHuman(v));
+      if (opts.json === true) ctx.io.stdout.write(renderMigrationJson(v, ctx.passedFlags));
+      else ctx.io.stdout.write(renderMigrationHuman(v, ctx.passedFlags));
     }
     ctx.exitCode = result.report.conflicts.length > 0 ? ExitCode.conflicts : ExitCode.ok;
   } finally {

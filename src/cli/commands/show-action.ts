@@ -30,6 +30,7 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
     verbose: options.verbose === true,
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(wanted.length === 0 ? {} : { referralIds: wanted }),
+    ...(ctx.passedFlags === undefined ? {} : { passed: ctx.passedFlags }),
   };
   if (options.output !== undefined && options.output !== '-') {
     // A file is not a terminal: no colour, the width of COLUMNS or 80.

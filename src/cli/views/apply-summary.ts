@@ -1,4 +1,5 @@
 import type { ApplySummary, EntryResult } from '../../engine/events.js';
+import { hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
 import { plural } from '../../core/plural.js';
 import { formatLocation } from '../../core/diagnostics.js';
 import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
@@ -11,8 +12,8 @@ import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js
  */
 const ATTENTION_LIMIT = 20;
 
-/** `rebase`: --rebase was in force, so the end hint does not suggest it again. */
-export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: string; limit?: number; rebase?: boolean } = {}): string {
+/** `passed`: the flags on the command line; the end hint never suggests one of them again. */
+export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: string; limit?: number; passed?: PassedFlags } = {}): string {
   // Labels, messages from the API and file names: terminal-safe once, before formatting.
   const s = escapeControlsDeep(input);
   const verb = options.verb ?? 'apply';
@@ -43,11 +44,8 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${plural(s.notRestorable, 'applied entry', 'applied entries')} cannot be undone through the API; listed there as not restorable)` : ''}`);
   out.push(`journal:  ${s.files.journal}`);
   if (s.exitCode === 4) {
-    out.push(
-      options.rebase === true
-        ? `Conflicts were not overwritten: the fields those entries change were changed by someone else. Re-plan those referrals.`
-        : `Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`,
-    );
+    const hint = `Conflicts were not overwritten. Re-plan those referrals, or run ${verb} again with --rebase to apply entries whose own fields did not change.`;
+    out.push(hintForPassedFlags(hint, options.passed ?? new Map()) ?? '');
   }
   if (s.exitCode === 5) out.push(`Some entries failed. Running the same command again retries only the conflicts and failures.`);
   return out.join('\n') + '\n';
