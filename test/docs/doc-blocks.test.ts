@@ -79,6 +79,9 @@ describe('the doc-test markers', () => {
     expect(outputMatches('…\ndone', 'done')).toBe(true);
     expect(outputMatches('Wrote …/p.json', 'Wrote /tmp/x/q.json')).toBe(false);
     expect(outputMatches('a\nb', 'a\nb\nc')).toBe(false);
+    expect(outputMatches('a\n…\nb', 'a\nb')).toBe(true);
+    // Many … lines against a long output that does not match: line by line, not a regex that backtracks for ever.
+    expect(outputMatches(`${'x\n…\n'.repeat(30)}never`, 'x\n'.repeat(3000))).toBe(false);
   });
 
   it('stand before every shell block in README.md and docs/, and a skip says why', () => {

@@ -139,11 +139,19 @@ export function scanAllDocs(root: string): DocScan {
  * lines. Trailing blank lines and trailing spaces do not count.
  */
 export function outputMatches(expected: string, actual: string): boolean {
-  const clean = (t: string): string => t.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '');
+  const clean = (t: string): string[] => t.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '').split('\n');
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = clean(expected)
-    .split('\n')
-    .map((l) => (l.trim() === '…' ? '(?:[^\\n]*\\n)*?' : `${l.split('…').map(escape).join('[^\\n]*?')}\\n`))
-    .join('');
-  return new RegExp(`^${pattern}$`).test(`${clean(actual)}\n`);
+  const want = clean(expected).map((l) => (l.trim() === '…' ? undefined : new RegExp(`^${l.split('…').map(escape).join('.*?')}$`)));
+  const got = clean(actual);
+  // can[i][j]: want[i..] matches got[j..]; line by line, so a failing match costs want × got, not more.
+  let next: boolean[] = got.map(() => false).concat(true);
+  for (let i = want.length - 1; i >= 0; i--) {
+    const line = want[i];
+    const here: boolean[] = new Array<boolean>(got.length + 1).fill(false);
+    for (let j = got.length; j >= 0; j--) {
+      here[j] = line === undefined ? (next[j] ?? false) || (j < got.length && (here[j + 1] ?? false)) : j < got.length && line.test(got[j] ?? '') && (next[j + 1] ?? false);
+    }
+    next = here;
+  }
+  return next[0] ?? false;
 }
