@@ -15,12 +15,17 @@
  * fit the same model with C = the quota.
  *
  * Phases:
- *  - `start`: nothing known. Slow start: from `startRate` the rate grows ×`rampPerSecond` per
- *    second, so the first 429 comes where the rate crosses the limit (for a small burst) or where
- *    a large saved-up burst ran out. The rate the last accepted request was sent at is then the
- *    first estimate (right for small bursts; for large ones the next 429 corrects it at once,
- *    and a too-high guess costs nothing there: the pause refills what the burst used).
- *  - `settled`: the estimate E is the replay above over the last two 429s. The rate is
+ *  - `start`: nothing known. Slow start: from `startRate` (20/s, whatever the ceiling: a ceiling
+ *    five times too high must cost nothing) the rate grows ×`rampPerSecond` (256) per second, so
+ *    the first 429 comes within about a second, after at most `--concurrency` requests too many.
+ *    One 429 cannot tell a fast server with a small burst from a slower one with a larger burst;
+ *    the first estimate assumes a burst of a tenth of a second of the rate (see
+ *    PRIOR_BURST_SECONDS), and a quick ramp makes that estimate the least sensitive to the
+ *    guess. A slow start the ceiling had stopped did not overshoot: its 429 is treated as a
+ *    settled one.
+ *  - `settled`: the estimate E is the replay above over the last two 429s, made again when the
+ *    pause ends (answers to requests sent before the 429 then count, which matters on a slow
+ *    server). The rate is
  *    `headroom × E`, never more than 0.98 × the rate that was throttled (a 429 always lowers the
  *    rate), then rises slowly and, the longer no 429 comes, faster (a cubic in the time since the
  *    last 429, as TCP CUBIC does): a limit that rose is found in tens of seconds, a steady one is
@@ -80,11 +85,15 @@ export class RateControl {
   private startedAt: number | undefined;
   private lastEstimate: number | undefined;
   private lastCapacity: number | undefined;
+  /** The capacity the last fit found (not the first guess's prior). */
+  private knownCapacity: number | undefined;
+  /** The last 429's decision, made again once its pause is over. */
+  private pending: { current: number; first: boolean; resumeAt: number } | undefined;
 
   constructor(options: RateControlOptions = {}) {
     this.ceiling = options.ceiling ?? MAX_RATE;
-    this.startRate = Math.min(this.ceiling, options.startRate ?? (options.ceiling === undefined ? 20 : Math.max(20, options.ceiling / 2)));
-    this.ramp = options.rampPerSecond ?? 16;
+    this.startRate = Math.min(this.ceiling, options.startRate ?? 20);
+    this.ramp = options.rampPerSecond ?? 256;
     this.headroom = options.headroom ?? 0.97;
     this.base = this.startRate;
   }
@@ -105,6 +114,10 @@ export class RateControl {
 
   /** The rate to pace at, at time `t` (req/s). */
   rateAt(t: number): number {
+    if (this.pending !== undefined && t >= this.pending.resumeAt) {
+      this.decide();
+      this.pending = undefined;
+    }
     this.baseTime ??= t;
     const dt = Math.max(0, t - this.baseTime) / 1000;
     let rate: number;
@@ -160,32 +173,51 @@ export class RateControl {
     const current = this.rateAt(t);
     this.log.sort((a, b) => a - b);
     const accepted = this.log.filter((at) => at <= t);
-    let estimate: number | undefined;
-    let capacity: number | undefined;
+    // A slow start the ceiling had stopped did not overshoot: the server refused at the rate the
+    // user gave, so it is only a little slower than that (see decide).
+    const first = (this.lastEpisode === undefined || this.phaseValue === 'start') && current < this.ceiling * CEILING_SHARE * 0.99;
     const segment: Segment = { start: this.lastEpisode ?? this.startedAt ?? t, startFull: this.lastEpisode === undefined, accepted, end: t };
     this.segments = [...this.segments.filter((s) => s.end > t - SEGMENT_MEMORY_MS).slice(-3), segment];
-    if (this.lastEpisode === undefined || this.phaseValue === 'start') {
-      // Slow start: the rate the last accepted requests actually went out at had not crossed
-      // the limit. (A large saved-up burst could have hidden the crossing; the next 429 tells.)
-      estimate = recentRate(accepted) ?? current / this.ramp;
+    this.phaseValue = 'settled';
+    this.baseTime = resumeAt;
+    this.lastEpisode = t;
+    // Requests sent after the 429'd one but answered later belong to the next stretch.
+    this.log = this.log.filter((at) => at > t);
+    this.pending = { current, first, resumeAt };
+    this.decide();
+    return { rate: this.base, estimate: this.lastEstimate, capacity: this.lastCapacity, phase: this.phaseValue };
+  }
+
+  /**
+   * Sets the rate from the stretches between 429s. Run at the 429 and again when its pause ends:
+   * requests sent before the 429 but answered during the pause (a slow server) count by then.
+   */
+  private decide(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    const latest = this.segments[this.segments.length - 1] as Segment;
+    let estimate: number | undefined;
+    let capacity: number | undefined;
+    if (p.first) {
+      // Slow start: one 429 cannot tell a fast server with a small burst from a slower one with
+      // a larger burst (see firstEstimate); never above the rate the last requests went out at.
+      const recent = recentRate(latest.accepted) ?? p.current / this.ramp;
+      estimate = Math.min(recent, firstEstimate(latest) ?? recent);
     } else {
-      const fit = solveLimit(this.segments, this.lastCapacity);
+      const fit = solveLimit(this.segments, this.knownCapacity);
       estimate = fit?.rate;
       capacity = fit?.capacity;
     }
-    // A 429 always lowers the rate, by at least 2 % and at most by half at a time: the fit can
-    // err low (a pause mistaken for saved-up requests) and a rate too low is slow to recover.
-    let next = estimate === undefined ? current * 0.5 : estimate * this.headroom;
-    next = Math.max(current * 0.5, Math.min(next, current * 0.98));
-    this.phaseValue = 'settled';
+    // A 429 always lowers the rate, by at least 2 %. After the first 429 by at most half at a
+    // time: the fit can err low (a pause mistaken for saved-up requests) and a rate too low is
+    // slow to recover; the slow start's own overshoot is not a rate the server ever allowed.
+    let next = estimate === undefined ? p.current * 0.5 : estimate * this.headroom;
+    next = Math.min(next, p.current * 0.98);
+    if (!p.first) next = Math.max(p.current * 0.5, next);
     this.base = Math.max(0.05, next);
-    this.baseTime = resumeAt;
-    this.lastEpisode = t;
     this.lastEstimate = estimate;
-    this.lastCapacity = capacity;
-    // Requests sent after the 429'd one but answered later belong to the next stretch.
-    this.log = this.log.filter((at) => at > t);
-    return { rate: this.base, estimate, capacity, phase: this.phaseValue };
+    this.lastCapacity = capacity ?? (estimate === undefined ? undefined : estimate * PRIOR_BURST_SECONDS);
+    if (capacity !== undefined) this.knownCapacity = capacity;
   }
 }
 
@@ -201,6 +233,36 @@ function recentRate(accepted: readonly number[]): number | undefined {
   if (n < 1) return undefined;
   const span = (accepted[accepted.length - 1] as number) - (accepted[accepted.length - 1 - n] as number);
   return span > 0 ? (n * 1000) / span : undefined;
+}
+
+/**
+ * A server's burst, in seconds of its rate, assumed at the first 429 of a run. The slow start
+ * ends empty at that 429, which every (R, C) on a curve explains: C = 1 and a rate near the one
+ * sent at, or a larger C and a lower rate. The next 429 pins both, but each 429 costs its whole
+ * Retry-After less what the server saved meanwhile (≈ 0.9 s of a 100/s server with a burst of
+ * 10 and Retry-After: 1), so the first guess matters. A tenth of a second is the burst of common
+ * gateway buckets; guessing too large a burst errs low (the rate then climbs by probing), too
+ * small a one errs high, which costs one more pause, cheap exactly when the real burst is large
+ * (the pause refills it).
+ */
+const PRIOR_BURST_SECONDS = 0.1;
+
+/** The rate R whose bucket of R × PRIOR_BURST_SECONDS, full at the start, is empty at the 429. */
+export function firstEstimate(s: Segment): number | undefined {
+  if (s.accepted.length < 2 || s.end <= s.start) return undefined;
+  const left = (rate: number): number => {
+    const cap = Math.max(1, rate * PRIOR_BURST_SECONDS);
+    return replayTokens(s.accepted, s.start, cap, cap, rate, s.end);
+  };
+  let lo = 0.05;
+  let hi = Math.min(MAX_RATE, 1.25 * (sendingRate(s.accepted) ?? MAX_RATE));
+  if (left(lo) > 0.5) return lo;
+  for (let i = 0; i < 60 && hi / lo > 1.0005; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (left(mid) < 0.5) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /** The accepted send times between two 429s (or from the start, when the server was full). */
@@ -266,8 +328,10 @@ const WINDOWS_S = [1, 2, 5, 10, 15, 30, 60];
 function slidingWindowFit(segments: readonly Segment[]): { rate: number; capacity: number } | undefined {
   const log = segments.flatMap((s) => s.accepted);
   const ends = segments.map((s) => s.end);
-  // At least two 429s after the first to judge by: one alone fits any window.
-  if (ends.length < 3 || log.length < 2) return undefined;
+  // Two 429s at least; with only two, both must fit (one alone fits any window), with more,
+  // those after the first (its stretch may have begun before the log did).
+  if (ends.length < 2 || log.length < 2) return undefined;
+  const judged = ends.length === 2 ? ends : ends.slice(1);
   for (const w of WINDOWS_S) {
     const ms = w * 1000;
     if (log[log.length - 1]! - log[0]! < ms) break;
@@ -276,7 +340,7 @@ function slidingWindowFit(segments: readonly Segment[]): { rate: number; capacit
       while (log[i]! - log[j]! >= ms) j++;
       most = Math.max(most, i - j + 1);
     }
-    const fits = ends.slice(1).every((end) => {
+    const fits = judged.every((end) => {
       const inWindow = log.filter((at) => at > end - ms && at <= end).length;
       return inWindow >= most - Math.max(2, most * 0.03);
     });

@@ -30,6 +30,7 @@ export class TokenBucket {
   private readonly burst: number;
   private next: number;
   private lastSent = -Infinity;
+  private queue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -74,14 +75,29 @@ export class TokenBucket {
     return Math.max(0, this.slotFor(this.now()) - this.now());
   }
 
-  /** Reserves the next slot and resolves when it has come (`signal` cuts the wait short). */
-  async take(signal?: AbortSignal): Promise<void> {
-    const interval = this.intervalMs;
-    if (interval === undefined) return;
+  /**
+   * Resolves when this request's slot has come (`signal` cuts the wait short; an aborted take
+   * uses no slot). Takes queue in order and only the first in line holds a slot: each computes
+   * its slot at the rate of its turn, so a rate that rose (the slow start) or fell (a 429) applies
+   * to the very next request, not after a queue of slots reserved at the old rate.
+   */
+  take(signal?: AbortSignal): Promise<void> {
+    if (this.intervalMs === undefined) return Promise.resolve();
+    const turn = this.queue.then(() => this.pass(signal));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private async pass(signal: AbortSignal | undefined): Promise<void> {
+    // A function, not a field read: the flag changes while we sleep.
+    const aborted = (): boolean => signal?.aborted === true;
+    if (aborted() || this.intervalMs === undefined) return;
     const t = this.now();
     const slot = this.slotFor(t);
-    this.next = slot + interval;
     if (slot > t) await this.sleep(slot - t, signal);
+    if (aborted()) return;
+    const interval = this.intervalMs ?? 0;
+    this.next = Math.max(this.next, slot + interval);
     // Woken late: keep the gap to the previous send, and move the queue behind us back
     // (with a burst of 1 only: a larger burst means back-to-back sends are fine).
     const gapLeft = this.burst > 1 ? 0 : this.lastSent + MIN_GAP * interval - this.now();

@@ -1,4 +1,6 @@
+import { plural } from '../core/plural.js';
 import type { Change, ChangeSet } from '../core/changeset.js';
+import { isBrokenFileProblem } from '../core/changeset/broken-file.js';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
@@ -96,6 +98,8 @@ export interface CreatePlanResult {
   readMode: ReadMode;
   /** Referrals whose requested values were already in place. */
   unchanged: string[];
+  /** With `skipInvalid`: the files that could not be read at all (syntax, shape, header), so no plan. */
+  brokenFiles?: string[];
   /** Files of an earlier, settled run at the plan's path, moved into its history folder. */
   archived?: string[];
 }
@@ -159,6 +163,9 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   let rejected: RejectRow[] = [];
   const changeSet: ChangeSet | undefined = validation.changeSet;
   if (hasErrors(validation.diagnostics)) {
+    // A file that cannot be read is not a row to skip: what it says past the problem is unknown.
+    const broken = [...new Set(validation.diagnostics.filter(isBrokenFileProblem).map((d) => d.at?.file ?? ''))];
+    if (skipInvalid && broken.length > 0) return { ...failed(diagnostics), brokenFiles: broken };
     if (!skipInvalid || changeSet === undefined) return failed(diagnostics);
     rejected = rejectsFromDiagnostics(validation.diagnostics);
   }
@@ -229,7 +236,7 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
     diagnostics.push(
       error(
         'max-changes-exceeded',
-        `the plan would change ${touched} referrals (the selectors matched ${matched}), more than --max-changes ${options.maxChanges}`,
+        `the plan would change ${plural(touched, 'referral')} (the selectors matched ${matched}), more than --max-changes ${options.maxChanges}`,
         { hint: `narrow the selectors, or raise --max-changes to at least ${touched} if this is intended` },
       ),
     );

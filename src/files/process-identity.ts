@@ -109,6 +109,9 @@ export type HolderVerdict = { kind: 'running' } | { kind: 'gone'; detail: string
 export function judgeLocalHolder(holder: { pid: number; procStart?: string }, probe: ProcessProbe): HolderVerdict {
   if (!probe.isAlive(holder.pid)) return { kind: 'gone', detail: '' };
   const stat = probe.stat(holder.pid);
+  // A holder that exits and is reaped between the two probes has no /proc entry left: it is gone,
+  // not running (asked again, so that a system without /proc still judges by the signal alone).
+  if (stat === undefined && !probe.isAlive(holder.pid)) return { kind: 'gone', detail: '' };
   if (stat !== undefined && (stat.state === 'Z' || stat.state === 'X')) {
     return { kind: 'gone', detail: 'it has exited; its pid is a zombie its parent has not reaped' };
   }

@@ -186,6 +186,10 @@ function resolve(doc: Document, node: AnyNode): AnyNode {
 function shapeDiagnostic(e: ErrorObject, segments: (string | number)[], doc: Document, where: (n: AnyNode) => SourceLocation): Diagnostic {
   const node = doc.getIn(segments, true) as AnyNode;
   const path = segments.join('.') || 'the document';
+  // Outside one entry of changes: the document as a whole is not a change set (no changes: list,
+  // a list at the top, a stray top-level key): a broken file, not one bad change.
+  const inOneEntry = segments[0] === 'changes' && typeof segments[1] === 'number';
+  const code = (c: string): string => (inOneEntry ? c : 'not-a-change-set');
   if (e.keyword === 'additionalProperties') {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
     const keyNode = isMap(node) ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === key)?.key : undefined;
@@ -193,15 +197,15 @@ function shapeDiagnostic(e: ErrorObject, segments: (string | number)[], doc: Doc
     const vocab = loadVocabulary().fields.map((f) => f.field);
     const allowed = inEntry ? ENTRY_KEYS : segments.length === 0 ? ['changes'] : segments.includes('where') ? ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in'] : ['email', 'firstName', 'lastName', 'phoneNumber'];
     const hint = inEntry && vocab.some((f) => f.toLowerCase() === key.toLowerCase()) ? `put it under set: (set: { ${key}: ... })` : suggestionHint(key, allowed, 'keys');
-    return error('unknown-key', `unknown key "${key}" in ${path}`, { at: where((keyNode as AnyNode) ?? node), text: key, hint });
+    return error(code('unknown-key'), `unknown key "${key}" in ${path}`, { at: where((keyNode as AnyNode) ?? node), text: key, hint });
   }
   if (e.keyword === 'required') {
     const missing = String((e.params as { missingProperty: string }).missingProperty);
-    return error('missing-key', `${path} needs "${missing}"`, { at: where(node), hint: missing === 'changes' ? 'start the file with changes: followed by a list of changes' : `add ${missing}:` });
+    return error(code('missing-key'), `${path} needs "${missing}"`, { at: where(node), hint: missing === 'changes' ? 'start the file with changes: followed by a list of changes' : `add ${missing}:` });
   }
   if (e.keyword === 'type' && segments.length === 0) {
-    return error('wrong-shape', 'a change set is a mapping with a changes: list', { at: where(node), hint: 'start the file with changes: followed by a list of changes (- id: ...)' });
+    return error(code('wrong-shape'), 'a change set is a mapping with a changes: list', { at: where(node), hint: 'start the file with changes: followed by a list of changes (- id: ...)' });
   }
   const found = isScalar(node) ? String(node.value) : undefined;
-  return error('wrong-shape', `${path} ${e.message ?? 'is not valid'}`, { at: where(node), ...(found === undefined ? {} : { text: found }), hint: 'see specs/changeset.schema.json and docs/guides/yaml-change-sets.md' });
+  return error(code('wrong-shape'), `${path} ${e.message ?? 'is not valid'}`, { at: where(node), ...(found === undefined ? {} : { text: found }), hint: 'see specs/changeset.schema.json and docs/guides/yaml-change-sets.md' });
 }

@@ -65,11 +65,43 @@ describe('solveLimit', () => {
 });
 
 describe('RateControl', () => {
-  it('slow start: from 20/s, ×16 per second, until the first 429', () => {
+  it('slow start: from 20/s, ×256 per second, until the first 429', () => {
     const c = new RateControl();
     expect(c.phase).toBe('start');
     expect(c.rateAt(0)).toBe(20);
-    expect(c.rateAt(500)).toBeCloseTo(80, 5);
+    expect(c.rateAt(500)).toBeCloseTo(320, 5);
+  });
+
+  it('the first 429 fits the slow start with a burst of a tenth of a second of the rate', () => {
+    // A server of 100/s with a burst of 10, full at the start, sent the slow start's ramp.
+    const c = new RateControl();
+    const accepted: number[] = [];
+    let tokens = 10;
+    let t = 0;
+    for (;;) {
+      const next = t + 1000 / c.rateAt(t);
+      tokens = Math.min(10, tokens + ((next - t) * 100) / 1000);
+      t = next;
+      if (tokens < 1) break;
+      tokens--;
+      accepted.push(t);
+      c.onAccepted(t);
+    }
+    const d = c.onThrottled(t, t + 1000);
+    expect(d.estimate).toBeGreaterThan(90);
+    expect(d.estimate).toBeLessThan(110);
+    // The rate the slow start reached when the 429 came was far above it: not a rate to keep.
+    expect(c.rateAt(t + 1000)).toBeLessThan(100);
+  });
+
+  it('a 429 while the ceiling held the slow start back is not an overshoot: the rate drops a little', () => {
+    const c = new RateControl({ ceiling: 100 });
+    for (let t = 0; t < 3000; t += 11) c.onAccepted(t);
+    const before = c.rateAt(3000);
+    expect(before).toBeCloseTo(98.5, 5);
+    const d = c.onThrottled(3000, 4000);
+    expect(d.rate).toBeLessThan(before);
+    expect(d.rate).toBeGreaterThan(before * 0.5);
   });
 
   it('--rate is a ceiling, not a belief: never exceeded, and 429s push the rate far below it', () => {
@@ -88,19 +120,21 @@ describe('RateControl', () => {
   });
 
   test.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 12 })])(
-    'a 429 always lowers the rate, by at most half',
+    'a 429 always lowers the rate, after the first by at most half, also once its pause is over',
     (episodes) => {
       const c = new RateControl();
       let t = 0;
-      for (const [accepted, gap] of episodes) {
+      episodes.forEach(([accepted, gap], i) => {
         for (let k = 0; k < accepted; k++) c.onAccepted(t + (k * gap) / Math.max(1, accepted));
         t += gap;
         const before = c.rateAt(t);
         const d = c.onThrottled(t, t + 1000);
         expect(d.rate).toBeLessThan(before);
-        expect(d.rate).toBeGreaterThanOrEqual(before * 0.5 - 1e-9);
+        if (i > 0) expect(d.rate).toBeGreaterThanOrEqual(before * 0.5 - 1e-9);
         t += 1000;
-      }
+        // Decided again when the pause ends (late answers counted): still lower than before.
+        expect(c.rateAt(t)).toBeLessThan(before);
+      });
     },
   );
 

@@ -16,14 +16,36 @@ describe('TokenBucket', () => {
     expect(clock.t).toBeCloseTo(10_000, 0);
   });
 
-  it('does not wait while the burst lasts, then waits', () => {
+  it('does not wait while the burst lasts, then waits', async () => {
     const clock = fakeTime();
     const bucket = new TokenBucket({ rate: 10, burst: 3, now: clock.now, sleep: clock.sleep });
     expect(bucket.waitTime()).toBe(0);
-    void bucket.take();
-    void bucket.take();
-    void bucket.take();
+    await Promise.all([bucket.take(), bucket.take(), bucket.take()]);
+    expect(clock.t).toBe(0);
     expect(bucket.waitTime()).toBeCloseTo(100, 5);
+  });
+
+  it('queued takes follow a rate change at once, not after slots reserved at the old rate', async () => {
+    const clock = fakeTime();
+    const bucket = new TokenBucket({ rate: 10, now: clock.now, sleep: clock.sleep });
+    const sends: number[] = [];
+    const queued = Array.from({ length: 6 }, () => bucket.take().then(() => sends.push(clock.t)));
+    await queued[0];
+    bucket.setRate(1000);
+    await Promise.all(queued);
+    // One interval at the old rate (the first in line held it), then 1 ms apart.
+    expect(sends[sends.length - 1]).toBeLessThan(110);
+  });
+
+  it('an aborted take uses no slot', async () => {
+    const clock = fakeTime();
+    const bucket = new TokenBucket({ rate: 10, now: clock.now, sleep: clock.sleep });
+    await bucket.take();
+    const gone = new AbortController();
+    gone.abort();
+    await bucket.take(gone.signal);
+    await bucket.take();
+    expect(clock.t).toBeCloseTo(100, 5);
   });
 
   it('never saves more than the burst while idle', async () => {

@@ -12,16 +12,18 @@ import { simulateRun, type SimOptions } from '../helpers/throttle-sim.js';
 const share = (r: { throttled: number; accepted: number }): number => r.throttled / (r.throttled + r.accepted);
 
 const SHAPES: [string, SimOptions['server'], number, Partial<SimOptions>?][] = [
-  ['token bucket, burst 100', { rate: 100, burst: 100 }, 0.9],
-  ['token bucket, burst 10', { rate: 100, burst: 10 }, 0.72],
-  ['token bucket, burst 1', { rate: 100, burst: 1 }, 0.7],
+  ['token bucket, burst 100', { rate: 100, burst: 100 }, 0.93],
+  ['token bucket, burst 10', { rate: 100, burst: 10 }, 0.9],
+  // One 429 cannot tell a burst of 1 from one of 10 (see rate-control.ts): the first guess
+  // (a tenth of a second) errs low here, and probing upward is slow by design.
+  ['token bucket, burst 1', { rate: 100, burst: 1 }, 0.4],
   ['token bucket, burst 300', { rate: 100, burst: 300 }, 0.95],
-  ['sliding window 100 in 1 s', { limiter: 'sliding-window', rate: 100, windowSeconds: 1 }, 0.8],
+  ['sliding window 100 in 1 s', { limiter: 'sliding-window', rate: 100, windowSeconds: 1 }, 0.85],
   ['fixed window 600 per 6 s', { limiter: 'fixed-window', rate: 100, windowSeconds: 6 }, 0.95],
-  ['writes only, 50/s burst 5', { writeRate: 50, burst: 5 }, 0.7],
-  ['limit halves at 10 s', { schedule: parseRateSchedule('0:100,10:50'), burst: 10 }, 0.65],
-  ['50 ms latency, burst 10', { rate: 100, burst: 10 }, 0.55, { latencyMs: 50 }],
-  ['no Retry-After, burst 10', { rate: 100, burst: 10, retryAfter: 'none' }, 0.75],
+  ['writes only, 50/s burst 5', { writeRate: 50, burst: 5 }, 0.9],
+  ['limit halves at 10 s', { schedule: parseRateSchedule('0:100,10:50'), burst: 10 }, 0.78],
+  ['50 ms latency, burst 10', { rate: 100, burst: 10 }, 0.88, { latencyMs: 50 }],
+  ['no Retry-After, burst 10', { rate: 100, burst: 10, retryAfter: 'none' }, 0.9],
 ];
 
 describe('learning an unknown limit, per shape (2,000 writes, simulated)', () => {

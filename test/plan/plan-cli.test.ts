@@ -93,6 +93,27 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     noWrites();
   });
 
+  it('--skip-invalid refuses a file that cannot be parsed: exit 3, nothing written, the error where it opens', async () => {
+    const [a, b] = pick(all, isActive, 2) as [Referral, Referral];
+    const cases = [
+      { file: 'broken.yaml', text: `changes:\n  - id: "${a.id}"\n    set: { dealValue: 5\n  - id: "${b.id}"\n    set:\n      notes: hi\n`, at: /broken\.yaml:3:10: error: YAML syntax: the \{ opened here is never closed/ },
+      { file: 'shape.yaml', text: `chnages:\n  - id: "${a.id}"\n    set: { notes: x }\n`, at: /shape\.yaml:1:1: error: unknown key "chnages"/ },
+      { file: 'quote.csv', text: `id,notes\n${a.id},"never closed\n${b.id},fine\n`, at: /quote\.csv: row 2: error: a quoted cell that starts in this row is never closed/ },
+      { file: 'header.csv', text: `id,nots\n${a.id},x\n`, at: /header\.csv: row 1, column "nots": error: unknown column "nots"/ },
+    ];
+    for (const c of cases) {
+      const dir = tempTree({ [c.file]: c.text });
+      emu.reset();
+      const run = await plan([c.file, '--skip-invalid', '-o', 'p.json'], dir);
+      expect(run.code, `${c.file}: ${run.stderr}`).toBe(3);
+      expect(run.stderr).toMatch(c.at);
+      expect(run.stderr).toMatch(/hint: .*--skip-invalid skips invalid rows, not broken files/);
+      expect(existsSync(join(dir, 'p.json')), c.file).toBe(false);
+      expect(existsSync(join(dir, 'p.rejects.csv')), c.file).toBe(false);
+      expect(emu.stats().requests.total, c.file).toBe(0);
+    }
+  });
+
   it('--max-changes refuses a plan that would change more referrals, saying how many', async () => {
     const news = all.filter(isNew).length;
     const dir = tempTree({ 'wide.yaml': 'changes:\n  - where: { status: New }\n    set: { notes: "triage" }\n' });
