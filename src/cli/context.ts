@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { PassedFlags } from '../core/hint-flags.js';
 
 /** The outside world a command may touch; injected so tests can run commands in-process. */
 export interface CliIO {
@@ -15,6 +16,8 @@ export interface CliContext {
   exitCode: number;
   /** -q/--quiet: no progress and no notes on stderr (errors and results only). */
   quiet?: boolean;
+  /** The flags on the command line, for hints that must not suggest them again (set before the action runs). */
+  passedFlags?: PassedFlags;
 }
 
 export function processIO(): CliIO {

@@ -5,6 +5,7 @@ import type { CliContext, CliIO } from './context.js';
 import { renderErrorHuman, renderErrorJson } from './render-error.js';
 import { registerCommands } from './commands/index.js';
 import { checkArgv } from './argv-check.js';
+import { passedFlags } from './passed-flags.js';
 import { reflowHelpText } from './help-text.js';
 import { asciiOnly, helpWidth, toAscii } from './terminal.js';
 
@@ -64,8 +65,9 @@ export function createProgram(ctx: CliContext, pending: PendingUsageError = { me
       },
     });
   // -q may come combined (-qy) or after the command: read it as commander parsed it.
-  program.hook('preAction', () => {
+  program.hook('preAction', (_, action) => {
     ctx.quiet = program.opts()['quiet'] === true;
+    ctx.passedFlags = passedFlags(action);
   });
   registerCommands(program, ctx);
   return program;
@@ -94,7 +96,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(json ? renderErrorJson(usage) : renderErrorHuman(usage, false));
       return ExitCode.error;
     }
-    io.stderr.write(json ? renderErrorJson(e) : renderErrorHuman(e, debug));
+    const passed = ctx.passedFlags ?? new Map();
+    io.stderr.write(json ? renderErrorJson(e, passed) : renderErrorHuman(e, debug, passed));
     return isRefplanError(e) ? e.exitCode : ExitCode.error;
   }
 }

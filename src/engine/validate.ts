@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../core/plural.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { error, info, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
@@ -11,7 +12,7 @@ import { parseEncodingFlag } from '../core/changeset/encodings.js';
 import type { DecimalSeparator } from '../core/changeset/parse-number.js';
 import { loadVocabulary, normalisedChangeValidator } from '../schema/changeset-vocabulary.js';
 import { readChangeSetFile } from '../files/read-changeset-file.js';
-import { uneditedExportRows } from './unedited-export-rows.js';
+import { judgeExportOffline, type JudgedExport } from './unedited-export-rows.js';
 
 /**
  * The validate use case: read every change-set file, normalise each change,
@@ -148,20 +149,24 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
     if (result.sha256 !== undefined) inputs.push({ file, sha256: result.sha256 });
   }
   if (stats.suppressed > 0) {
-    diagnostics.push(info('suppressed', `${stats.suppressed} more problems are not shown (the first ${maxDiagnostics} are)`, { hint: 'fix these first, then validate again' }));
+    diagnostics.push(info('suppressed', `${plural(stats.suppressed, 'more problem')} ${nounFor(stats.suppressed, 'is', 'are')} not shown (the first ${maxDiagnostics} are)`, { hint: 'fix these first, then validate again' }));
   }
+  const judgeExport = async (rows: readonly Change[]): Promise<JudgedExport> => {
+    const judged = countEdits ? await judgeExportOffline(rows, cwd) : { unedited: new Set<Change>(), diagnostics: [], refused: 0 };
+    for (const d of judged.diagnostics) report(d);
+    if (judged.unedited.size > 0) stats.uneditedExportRows = judged.unedited.size;
+    return judged;
+  };
   if (!collect) {
-    const unedited = countEdits ? await uneditedExportRows(exportRows, cwd) : new Set<Change>();
-    stats.changes -= unedited.size;
-    if (unedited.size > 0) stats.uneditedExportRows = unedited.size;
+    const judged = await judgeExport(exportRows);
+    stats.changes -= judged.unedited.size + judged.refused;
     return { diagnostics, stats };
   }
   // A referral changed twice is rejected in both places: neither change is "the" one.
   const kept2 = rejectedKeys.size === 0 ? changes : changes.filter((c) => !rejectedKeys.has(selectorKey(c.selector) ?? ''));
   // Rows of an export that still hold what was exported are not changes (plan leaves them out too).
-  const unedited = countEdits ? await uneditedExportRows(kept2, cwd) : new Set<Change>();
-  stats.changes = kept2.length - unedited.size;
-  if (unedited.size > 0) stats.uneditedExportRows = unedited.size;
+  const judged = await judgeExport(kept2);
+  stats.changes = kept2.length - judged.unedited.size - judged.refused;
   return { changeSet: { changes: kept2, inputs }, diagnostics, stats };
 }
 

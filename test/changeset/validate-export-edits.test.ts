@@ -27,4 +27,22 @@ describe('validate of an edited export', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain(`✓ 5 changes valid in 1 file, ${sheet.rows.length} rows (${sheet.rows.length - 5} exported rows not edited).`);
   });
+
+  it('refuses offline what plan would refuse: an edited read-only cell, an emptied deal value', async () => {
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
+    expect((await runCli(['export', '--columns', 'customerName,dealValue,currency,notes', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    editSheet(join(dir, 'x.csv'), (_byId, s) => {
+      const [first, second, third] = s.rows;
+      if (first === undefined || second === undefined || third === undefined) throw new Error('the export has fewer than 3 rows');
+      first['customerName (read-only)'] = 'Someone Else Ltd';
+      second['dealValue'] = '';
+      third['notes'] = 'a valid edit';
+    });
+    const run = await runCli(['validate', 'x.csv'], { cwd: dir });
+    expect(run.code, run.stdout).toBe(3);
+    expect(run.stdout).toMatch(/x\.csv: row 2, column "customerName \(read-only\)": error: the customer name cannot be changed through the API/);
+    expect(run.stdout).toMatch(/x\.csv: row 3, column "dealValue": error: dealValue cannot be cleared: the cell is empty/);
+    expect(run.stdout).toContain('✗ 2 errors');
+  });
 });

@@ -1,16 +1,16 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { builtCli, repoRoot } from '../helpers/run-cli.js';
+import { repoRoot } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
-import { allDocBlocks, docBlocksIn } from './doc-blocks.js';
+import { outputMatches, scanAllDocs, scanDoc, type DocBlock } from './doc-blocks.js';
+import { ShellSession } from './shell-session.js';
 
-/** A port nobody listens on right now, for blocks that start their own emulator on the documented 4780. */
+/** A port nobody listens on right now, for the documented emulator port 4780. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -22,67 +22,109 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Runs one block in bash, in a folder holding a copy of samples/, with `refplan` on PATH as the built CLI. */
-async function runBlock(code: string, env: Record<string, string>, dir = tempTree()): Promise<{ code: number | null; output: string }> {
-  cpSync(join(repoRoot, 'samples'), join(dir, 'samples'), { recursive: true });
-  mkdirSync(join(dir, '.bin'), { recursive: true });
-  const shim = join(dir, '.bin', 'refplan');
-  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${builtCli}" "$@"\n`);
-  chmodSync(shim, 0o755);
-  const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('REFPLAN_') && k !== 'FORCE_COLOR') base[k] = v;
-  // A block that fails half-way must not leave its background emulator behind.
-  const script = `set -euo pipefail\ntrap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT\n${code}\n`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], {
-      cwd: dir,
-      env: { ...base, NO_COLOR: '1', CI: 'true', PATH: `${join(dir, '.bin')}:${process.env['PATH'] ?? ''}`, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (exit) => {
-      clearTimeout(timer);
-      resolve({ code: exit, output });
-    });
-  });
+/** At most this many guides run at once: each is a shell spawning CLIs on a 2-core machine. */
+const PARALLEL = 3;
+let running = 0;
+const queue: (() => void)[] = [];
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  while (running >= PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
 }
 
-describe('the shell blocks in README.md and docs/ run as written', () => {
-  const blocks = allDocBlocks(repoRoot);
+/** Output a block that starts `refplan emulator … &` waits for, as a reader waits to see it. */
+const EMULATOR_READY = 'stop with Ctrl+C';
+const startsEmulator = (code: string): boolean => /^\s*refplan emulator\b[^\n#]*&\s*(#.*)?$/m.test(code);
 
-  it('include the README quick start and the CI guide', () => {
-    expect(blocks.some((b) => b.file === 'README.md')).toBe(true);
-    expect(blocks.some((b) => b.file.endsWith('running-in-ci.md'))).toBe(true);
+describe('the doc-test markers', () => {
+  it('are read with their options, and the text block after a block is its output', () => {
+    const { blocks, problems } = scanDoc(
+      'x.md',
+      'a\n<!-- doc-test: emulator, exit 3 -->\n```sh\nrefplan validate x\n```\n\n```text\nout\n```\n<!-- doc-test: skip, PowerShell -->\n```sh\ndir\n```\n',
+    );
+    expect(problems).toEqual([]);
+    expect(blocks).toEqual([
+      { file: 'x.md', line: 4, code: 'refplan validate x', run: true, emulator: true, exit: 3, expected: { line: 8, text: 'out' } },
+      { file: 'x.md', line: 12, code: 'dir', run: false, emulator: false, exit: 0, skip: 'PowerShell' },
+    ]);
   });
 
-  it('finds markers and refuses a marker without a block', () => {
-    const found = docBlocksIn('x.md', 'a\n<!-- doc-test: emulator, exit 3 -->\n```sh\nrefplan validate x\n```\n');
-    expect(found).toEqual([{ file: 'x.md', line: 4, code: 'refplan validate x', emulator: true, exit: 3 }]);
-    expect(() => docBlocksIn('x.md', '<!-- doc-test -->\ntext\n')).toThrow(/x\.md:1: a doc-test marker must stand right before/);
+  it('refuse an unmarked shell block, a skip without a reason, a stray marker and a "$ command" nobody runs', () => {
+    const { problems } = scanDoc(
+      'x.md',
+      '```bash\nls\n```\n<!-- doc-test: skip -->\n```sh\nls\n```\n<!-- doc-test -->\ntext\n```\n$ refplan show p.json\n```\n```powershell\ndir\n```\n<!-- doc-test -->\n```pwsh\ndir\n```\n',
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^x\.md:1: a ```bash block without a doc-test marker/),
+      expect.stringMatching(/^x\.md:5: "doc-test: skip" needs a reason/),
+      expect.stringMatching(/^x\.md:8: a doc-test marker must stand on the line right before a ```sh block/),
+      expect.stringMatching(/^x\.md:11: a command shown as "\$ …" output is never run/),
+      expect.stringMatching(/^x\.md:13: a ```powershell block without a doc-test marker/),
+      expect.stringMatching(/^x\.md:17: a ```pwsh block cannot run in bash/),
+    ]);
   });
 
-  for (const block of blocks) {
-    it(`${block.file}:${block.line}`, async () => {
-      const port = await freePort();
-      const code = block.code.replaceAll('4780', String(port));
-      let env: Record<string, string> = {};
-      let stop = async () => undefined as void;
-      if (block.emulator) {
-        const emulator = await startEmulator({ generate: 300, randomSeed: 7, log: () => undefined });
-        env = { REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: 'docs-test-token' };
-        stop = () => emulator.close();
-      }
-      try {
-        const run = await runBlock(code, env);
-        expect(run.code, `${block.file}:${block.line} exited ${run.code}:\n${run.output}`).toBe(block.exit);
-      } finally {
-        await stop();
-      }
-    }, 90_000);
+  it('read indented blocks inside a list item', () => {
+    const { blocks } = scanDoc('x.md', '- step\n\n  <!-- doc-test -->\n  ```sh\n  echo hi\n  ```\n\n  ```text\n  hi\n  ```\n');
+    expect(blocks.map((b) => [b.code, b.expected?.text])).toEqual([['echo hi', 'hi']]);
+  });
+
+  it('match output with … standing for any text', () => {
+    expect(outputMatches('Wrote …/p.json\n…\ndone', 'Wrote /tmp/x/p.json\na\nb\ndone\n')).toBe(true);
+    expect(outputMatches('…\ndone', 'done')).toBe(true);
+    expect(outputMatches('Wrote …/p.json', 'Wrote /tmp/x/q.json')).toBe(false);
+    expect(outputMatches('a\nb', 'a\nb\nc')).toBe(false);
+    expect(outputMatches('a\n…\nb', 'a\nb')).toBe(true);
+    // Many … lines against a long output that does not match: line by line, not a regex that backtracks for ever.
+    expect(outputMatches(`${'x\n…\n'.repeat(30)}never`, 'x\n'.repeat(3000))).toBe(false);
+  });
+
+  it('stand before every shell block in README.md and docs/, and a skip says why', () => {
+    const { blocks, problems } = scanAllDocs(repoRoot);
+    expect(problems).toEqual([]);
+    expect(blocks.filter((b) => b.run).length).toBeGreaterThan(20);
+    for (const b of blocks.filter((b) => !b.run)) expect(b.skip, `${b.file}:${b.line}`).toMatch(/\w{3,}/);
+  });
+});
+
+const byFile = new Map<string, DocBlock[]>();
+for (const block of scanAllDocs(repoRoot).blocks.filter((b) => b.run)) byFile.set(block.file, [...(byFile.get(block.file) ?? []), block]);
+
+describe.concurrent('the shell blocks of each guide run in order in one terminal and print what the guide shows', () => {
+  for (const [file, blocks] of byFile) {
+    it(file, () =>
+      slot(async () => {
+        const port = String(await freePort());
+        const emulator = blocks.some((b) => b.emulator) ? await startEmulator({ generate: 500, log: () => undefined }) : undefined;
+        const dir = mkdtempSync(join(tmpdir(), 'refplan-guide-'));
+        cpSync(join(repoRoot, 'samples'), join(dir, 'samples'), { recursive: true });
+        const env: Record<string, string> = emulator === undefined ? {} : { REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: 'docs-test-token' };
+        const session = new ShellSession(dir, env);
+        try {
+          for (const block of blocks) {
+            const where = `${file}:${block.line}`;
+            const run = await session.run(block.code.replaceAll('4780', port), startsEmulator(block.code) ? { readyText: EMULATOR_READY } : {});
+            const output = run.output.replaceAll(port, '4780').replaceAll(dir, '~/guide');
+            // For whoever writes the docs: DOC_TEST_OUTPUT=FILE collects what every block printed.
+            const log = process.env['DOC_TEST_OUTPUT'];
+            if (log !== undefined) appendFileSync(log, `=== ${where} (exit ${run.status})\n${output}\n`);
+            expect(run.status, `${where} exited ${run.status}, the doc says ${block.exit}:\n${output}`).toBe(block.exit);
+            if (block.expected !== undefined) {
+              expect(outputMatches(block.expected.text, output), `${where} printed:\n${output}\n--- but ${file}:${block.expected.line} shows:\n${block.expected.text}`).toBe(true);
+            }
+          }
+        } finally {
+          await session.close();
+          await emulator?.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    120_000);
   }
 });
 
@@ -95,24 +137,26 @@ describe('the CI guide\'s workflow file', () => {
     const workflow = parse(readFileSync(join(repoRoot, 'docs', 'examples', 'github-workflow.yml'), 'utf8')) as Workflow;
     expect(Object.keys(workflow.jobs)).toEqual(['plan', 'apply']);
     const emulator = await startEmulator({ generate: 300, randomSeed: 7, log: () => undefined });
+    const dir = tempTree({
+      'changes/review.yaml': 'changes:\n  - where: { status: Active, currency: EUR }\n    set: { notes: "Reviewed in CI" }\n',
+    });
+    const session = new ShellSession(dir, { REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: 'docs-test-token', GITHUB_STEP_SUMMARY: join(dir, 'summary.md') });
     try {
-      const dir = tempTree({
-        'changes/review.yaml': 'changes:\n  - where: { status: Active, currency: EUR }\n    set: { notes: "Reviewed in CI" }\n',
-      });
-      const env = { REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: 'docs-test-token', GITHUB_STEP_SUMMARY: join(dir, 'summary.md') };
       const before = emulator.stats().commits.total;
       for (const [name, job] of Object.entries(workflow.jobs)) {
         const steps = job.steps.filter((s) => s.run !== undefined && s.id !== 'install');
         expect(steps.length, `${name} has commands`).toBeGreaterThan(0);
         for (const step of steps) {
-          const code = (step.run ?? '').replace(/\$\{\{[^}]*\}\}/g, 'Pipeline review from CI');
-          const run = await runBlock(code, env, dir);
-          expect(run.code, `${name}: ${code}\n${run.output}`).toBe(0);
+          // Each step of a workflow is its own `bash -e` shell.
+          const code = `( set -e\n${(step.run ?? '').replace(/\$\{\{[^}]*\}\}/g, 'Pipeline review from CI')}\n)`;
+          const run = await session.run(code);
+          expect(run.status, `${name}: ${code}\n${run.output}`).toBe(0);
         }
       }
       expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('Pipeline review from CI');
       expect(emulator.stats().commits.total).toBeGreaterThan(before);
     } finally {
+      await session.close();
       await emulator.close();
     }
   }, 120_000);

@@ -92,6 +92,10 @@ describe('refplan migrate --baseline (three-way merge)', () => {
     const skip = await runCli(['migrate', bodiesFile, '-o', join(dir, 'b.json'), '--baseline', baselineDir, '--base-url', emulator.url, '--skip-conflicts'], { env });
     expect(skip.code).toBe(4);
     expect(skip.stdout).toContain('Wrote migration plan');
+    // The fix offers --skip-conflicts only while it was not passed.
+    expect(fail.stderr).toContain('or pass --skip-conflicts to migrate the other referrals');
+    expect(skip.stderr + skip.stdout).toMatch(/fix: decide which value wins and edit the body \(or the baseline\)\n/);
+    expect(skip.stderr + skip.stdout).not.toContain('--skip-conflicts');
   });
   it("patches only what the client changed, so another client's edit survives the apply", async () => {
     const result = await runMigrate(true);

@@ -68,11 +68,11 @@ describe('human plan view', () => {
     const text = renderPlanHuman(big);
     expect(text.match(/^~ ref-/gm)).toHaveLength(50);
     expect(text).toContain('Changes (first 50 of 120):');
-    expect(text).toContain('… and 70 more (use --limit or --referral)');
+    expect(text).toContain('… and 70 more (use a higher --limit, or --referral ID)');
     expect(text).toContain('    … and 20 more (marked [irreversible] below)');
     const five = renderPlanHuman(big, { limit: 5 });
     expect(five.match(/^~ ref-/gm)).toHaveLength(5);
-    expect(five).toContain('… and 115 more (use --limit or --referral)');
+    expect(five).toContain('… and 115 more (use a higher --limit, or --referral ID)');
     const summaryOnly = renderPlanHuman(big, { limit: 0 });
     expect(summaryOnly).not.toMatch(/^~ /m);
     expect(summaryOnly).toContain('Summary: will change 120 referrals');

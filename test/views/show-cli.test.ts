@@ -15,7 +15,7 @@ describe('refplan show', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Summary: will change 60 referrals');
-    expect(run.stdout).toContain('… and 57 more (use --limit or --referral)');
+    expect(run.stdout).toContain('… and 57 more (use a higher --limit (now 3), or --referral ID)');
     expect(run.stdout).not.toContain('\u001b[');
     expect(run.stdout).not.toMatch(/jane\.doe\d+@/);
 

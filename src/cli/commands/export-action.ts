@@ -19,7 +19,7 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
   const normalised = normaliseWhere(parseWhereFlags(flags.where ?? []));
   // Every flag is checked (the connection flags by opening the client) before anything is printed.
   const { client, baseUrl } = openClient(connectionFlags(flags), io.env);
-  for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d) + '\n');
+  for (const d of normalised.diagnostics) io.stderr.write(renderDiagnostic(d, ctx.passedFlags) + '\n');
   const progress = createReadProgress(io.stderr, { label: 'export', quiet: ctx.quiet === true });
   let result;
   try {

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
+import type { PassedFlags } from '../../core/hint-flags.js';
 import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
 import { plural } from '../../core/plural.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -15,8 +16,8 @@ import { createPlanView, renderPlanJson } from '../views/plan-view.js';
 import { createReadProgress } from '../views/read-progress.js';
 import { DEFAULT_PLAN_FILE, type PlanFlags } from './plan.js';
 
-function renderAll(diagnostics: readonly Diagnostic[], color: boolean): string {
-  return diagnostics.map((d) => renderDiagnosticHuman(d, { color }) + '\n').join('');
+function renderAll(diagnostics: readonly Diagnostic[], color: boolean, passed: PassedFlags = new Map()): string {
+  return diagnostics.map((d) => renderDiagnosticHuman(d, { color, passed }) + '\n').join('');
 }
 
 /** The work of `refplan plan`, loaded only when the command runs (plan.ts declares it). */
@@ -50,17 +51,20 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   const color = colorEnabled(io.stderr, io.env);
   if (result.plan === undefined) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    const message = `no plan written: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the change set${result.readRequests > 0 ? ` (after ${result.readRequests} read requests; nothing was written)` : ' (nothing was read from the API)'}`;
-    const hint =
-      result.brokenFiles !== undefined
+    const message = `no plan written: ${plural(errors.length, 'problem')} in the change set${result.readRequests > 0 ? ` (after ${plural(result.readRequests, 'read request')}; nothing was written)` : ' (nothing was read from the API)'}`;
+    // --skip-invalid cannot help a plan refused as a whole (--max-changes): its own fix says what can.
+    const wholePlan = errors.length > 0 && errors.every((d) => d.code === 'max-changes-exceeded');
+    const hint = wholePlan
+      ? 'the plan as a whole was refused; see the fix above'
+      : result.brokenFiles !== undefined
         ? `${result.brokenFiles.length === 1 ? 'the file above cannot' : 'the files above cannot'} be read, so nothing in ${result.brokenFiles.length === 1 ? 'it' : 'them'} was planned: --skip-invalid skips invalid rows, not broken files: fix the file where the errors above say and plan again`
         : 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
     // --json: the diagnostics travel in the JSON error; otherwise they are listed here, once.
     if (json) throw new InvalidInputError(message, result.diagnostics, hint);
-    io.stderr.write(renderAll(result.diagnostics, color));
+    io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
     throw new RefplanError('plan-refused', message, { exitCode: ExitCode.invalidInput, hint });
   }
-  io.stderr.write(renderAll(result.diagnostics, color));
+  io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
   const changes = plural(result.plan.entries.length, 'referral');
   const reads = plural(result.readRequests, 'read request');
   if (flags.detailedExitcode === true) ctx.exitCode = result.plan.entries.length > 0 ? ExitCode.changesPending : ExitCode.ok;
@@ -74,6 +78,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.showPii === true ? { showPii: true } : {}),
     ...(flags.verbose === true ? { verbose: true } : {}),
+    ...(ctx.passedFlags === undefined ? {} : { passed: ctx.passedFlags }),
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -94,6 +95,9 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
   // files are written. A second one exits at once (130), releasing the lock: every journal line
   // is one complete write, so the next run settles what was on the wire by reading it.
   const abort = new AbortController();
+  // Every request waiting for a slot, a rate token or a retry listens on this one signal: more than
+  // Node's default 10 is normal, not a leak, and its warning would land in the user's output.
+  setMaxListeners(0, abort.signal);
   const onSigint = (): void => {
     if (!abort.signal.aborted) {
       abort.abort();
@@ -133,7 +137,7 @@ export async function runApply(ctx: CliContext, plan: Plan, planPath: string, fl
       })),
     });
   }
-  ctx.io.stdout.write(flags.json === true ? renderApplySummaryJson(summary) : renderApplySummaryHuman(summary, { verb, rebase: flags.rebase === true }));
+  ctx.io.stdout.write(flags.json === true ? renderApplySummaryJson(summary) : renderApplySummaryHuman(summary, { verb, ...(ctx.passedFlags === undefined ? {} : { passed: ctx.passedFlags }) }));
   ctx.exitCode = summary.exitCode;
   return summary;
 }

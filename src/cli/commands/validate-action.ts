@@ -20,6 +20,7 @@ export async function runValidate(ctx: CliContext, files: string[], opts: Valida
     ...(opts.sheet === undefined ? {} : { sheet: opts.sheet }),
   });
   const color = colorEnabled(ctx.io.stdout, ctx.io.env);
-  ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color }));
+  const passed = ctx.passedFlags ?? new Map();
+  ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats, passed) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color, passed }));
   ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
 }

@@ -1,5 +1,7 @@
+import { plural } from '../../core/plural.js';
 import pc from 'picocolors';
 import { formatLocation, type Diagnostic, type SourceLocation } from '../../core/diagnostics.js';
+import { diagnosticForPassedFlags, hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
 import { escapeControls, jsonForTerminal } from '../../core/terminal-text.js';
 
 /**
@@ -21,6 +23,8 @@ export interface HumanViewOptions {
   color: boolean;
   /** Show info diagnostics (the guesses refplan made about each file). Default true. */
   notes?: boolean;
+  /** The flags on the command line: a fix never suggests one of them again. */
+  passed?: PassedFlags;
 }
 
 const LABEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -47,7 +51,8 @@ export function renderDiagnosticHuman(d: Diagnostic, options: HumanViewOptions):
   const message = escapeControls(d.at === undefined ? d.message : withoutRepeatedLocation(d.message, d.at));
   const lines = [`${where}${paint(LABEL[d.severity])}: ${message}`];
   if (d.text !== undefined && !d.message.includes(JSON.stringify(d.text))) lines.push(`    found: ${escapeControls(JSON.stringify(d.text))}`);
-  if (d.hint !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${escapeControls(d.hint)}`);
+  const fix = d.hint === undefined ? undefined : hintForPassedFlags(d.hint, options.passed ?? new Map());
+  if (fix !== undefined && d.severity !== 'info') lines.push(`    ${c.green('fix')}: ${escapeControls(fix)}`);
   return lines.join('\n');
 }
 
@@ -55,7 +60,6 @@ export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summa
   const c = pc.createColors(options.color);
   const shown = diagnostics.filter((d) => options.notes !== false || d.severity !== 'info');
   const out = shown.map((d) => renderDiagnosticHuman(d, options));
-  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
   const scope = `${plural(summary.files, 'file')}, ${plural(summary.rows, 'row')}`;
   if (summary.errors > 0) {
     out.push(c.red(`✗ ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} in ${scope}. Nothing was sent; fix the errors above and run again.`));
@@ -65,6 +69,6 @@ export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summa
   return out.join('\n') + '\n';
 }
 
-export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[], summary: DiagnosticsSummary): string {
-  return jsonForTerminal({ ok: summary.errors === 0, stats: summary, diagnostics }, 2) + '\n';
+export function renderDiagnosticsJson(diagnostics: readonly Diagnostic[], summary: DiagnosticsSummary, passed: PassedFlags = new Map()): string {
+  return jsonForTerminal({ ok: summary.errors === 0, stats: summary, diagnostics: diagnostics.map((d) => diagnosticForPassedFlags(d, passed)) }, 2) + '\n';
 }

@@ -1,8 +1,10 @@
+import { plural } from '../../core/plural.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { Plan } from '../../core/plan.js';
 import type { MigrationReport } from '../../engine/migrate.js';
 import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
 import { renderDiagnostic } from '../render-error.js';
+import { diagnosticForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
 
 /**
  * The migration report, human and JSON. The human view is rendered from the
@@ -17,19 +19,18 @@ export interface MigrationView {
   planPath?: string;
 }
 
-export function renderMigrationJson(view: MigrationView): string {
+export function renderMigrationJson(view: MigrationView, passed: PassedFlags = new Map()): string {
   return (
     jsonForTerminal({
       plan: view.plan === undefined ? null : { path: view.planPath ?? null, kind: view.plan.kind, checksum: view.plan.checksum, summary: view.plan.summary },
       report: view.report,
-      diagnostics: view.diagnostics,
+      diagnostics: view.diagnostics.map((d) => diagnosticForPassedFlags(d, passed)),
     }) + '\n'
   );
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function renderMigrationHuman(view: MigrationView): string {
+export function renderMigrationHuman(view: MigrationView, passed: PassedFlags = new Map()): string {
   // Ids, paths and reasons from the bodies and the API: terminal-safe once (diagnostics escape their own).
   const report = escapeControlsDeep(view.report);
   const planPath = view.planPath === undefined ? undefined : escapeControlsDeep(view.planPath);
@@ -69,7 +70,7 @@ export function renderMigrationHuman(view: MigrationView): string {
   const shown = view.diagnostics.filter((d) => d.severity !== 'info');
   if (shown.length > 0) {
     lines.push('');
-    for (const d of shown) lines.push(renderDiagnostic(d));
+    for (const d of shown) lines.push(renderDiagnostic(d, passed));
   }
   lines.push('');
   if (view.plan !== undefined && planPath !== undefined) {

@@ -1,3 +1,5 @@
+import { plural } from '../../core/plural.js';
+import { hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
 import pc from 'picocolors';
 import { formatLocation } from '../../core/diagnostics.js';
 import { formatAmount } from '../../core/money.js';
@@ -47,6 +49,8 @@ export interface HumanPlanOptions extends DisplayOptions {
   width?: number;
   /** Also show each entry's eTag and the inputs' full hashes. */
   verbose?: boolean;
+  /** The flags on the command line: the "… and N more" line does not suggest one of them again. */
+  passed?: PassedFlags;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -147,7 +151,9 @@ export function renderPlanHuman(input: Plan, options: HumanPlanOptions = {}): st
     out.push(c.bold(shownEntries.length < selected.length ? `Changes (first ${shownEntries.length} of ${selected.length.toLocaleString('en-US')}):` : `Changes (${selected.length.toLocaleString('en-US')}):`));
     for (const entry of shownEntries) out.push('', ...renderEntry(entry, rollback, options, width, c));
     if (shownEntries.length < selected.length) {
-      out.push('', c.dim(fit(`… and ${(selected.length - shownEntries.length).toLocaleString('en-US')} more (use --limit or --referral)`)));
+      // Picked referrals are already a narrowing: then only the limit can show more.
+      const more = hintForPassedFlags(wanted === undefined || wanted.length === 0 ? 'use a higher --limit, or --referral ID' : 'use a higher --limit', options.passed ?? new Map());
+      out.push('', c.dim(fit(`… and ${(selected.length - shownEntries.length).toLocaleString('en-US')} more${more === undefined ? '' : ` (${more})`}`)));
     }
   }
   return out.join('\n') + '\n';
@@ -242,6 +248,3 @@ function fieldLines(plan: Plan, field: string, n: number, width: number): string
   return lines;
 }
 
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}

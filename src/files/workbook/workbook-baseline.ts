@@ -10,9 +10,21 @@ import { MAX_CELL_CHARS } from './workbook-layout.js';
  * referrals follow as gzip'd JSON in base64, split over column A of rows 2, 3 …
  * (Excel holds at most 32,767 characters a cell). Compressed because a cell a
  * referral made the writer hold ~12 KB per row; this is a few hundred cells.
+ * The JSON is compressed a batch of referrals at a time, never held whole
+ * (20,000 referrals are some 20 MB of it), each batch a gzip member: members
+ * concatenate into one gzip file (RFC 1952), which gunzip reads whole.
  */
 export function baselineSheetRows(baseline: ExportBaseline): string[][] {
-  const blob = gzipSync(JSON.stringify(baseline.referrals)).toString('base64');
+  const parts: Buffer[] = [];
+  let batch = '[';
+  baseline.referrals.forEach((r, i) => {
+    batch += `${i === 0 ? '' : ','}${JSON.stringify(r)}`;
+    if (batch.length < 1 << 18) return;
+    parts.push(gzipSync(batch));
+    batch = '';
+  });
+  parts.push(gzipSync(`${batch}]`));
+  const blob = Buffer.concat(parts).toString('base64');
   const rows: string[][] = [[BASELINE_FORMAT, baseline.exportedAt, baseline.baseUrl, String(baseline.referrals.length)]];
   for (let i = 0; i < blob.length; i += MAX_CELL_CHARS) rows.push([blob.slice(i, i + MAX_CELL_CHARS)]);
   return rows;

@@ -2,6 +2,8 @@ import { writeXlsx, type Cell, type CellStyle, type CellValue, type ColumnDef, t
 import type { ExportBaseline } from '../export-baseline.js';
 import { baselineSheetRows } from './workbook-baseline.js';
 import { rowHash } from './row-hash.js';
+import { rowXml, type SheetCell } from './sheet-xml.js';
+import { spliceSheetRows, type SplicedSheet } from './splice-sheet-rows.js';
 import {
   BASELINE_SHEET,
   columnLetter,
@@ -17,8 +19,11 @@ import {
 
 /**
  * Builds the export workbook with hucre's full writer (it keeps the ECMA-376
- * element order, hidden sheets, validations and protection; it holds the
- * workbook in memory, which is why export caps the rows it writes this way).
+ * element order, hidden sheets, validations and protection) for everything but
+ * the rows of the two big sheets, the data rows and the baseline blob: hucre
+ * holds every cell it writes in memory (about 5 KB a row), so it writes those
+ * sheets with their header and one row of empty styled cells, and the rows are
+ * streamed in its place (splice-sheet-rows.ts) as inline strings.
  *
  * Sheets, in this order: `Referrals` (frozen header, autofilter, hidden pins,
  * typed cells, one dropdown validation per list column), `README`, `Lists`
@@ -59,12 +64,6 @@ const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { rgb: 'D9E1F2
 const CONTEXT_FILL = { type: 'pattern', pattern: 'solid', fgColor: { rgb: 'EDEDED' } } as const;
 const PIN_FILL = { type: 'pattern', pattern: 'solid', fgColor: { rgb: 'FCE4D6' } } as const;
 
-/**
- * Text hucre would write as an error cell (`#N/A` …) instead of a string: written as
- * a one-run rich-text cell, which is always text, so a note reading "#N/A" stays text.
- */
-const ERROR_LITERALS: ReadonlySet<string> = new Set(['#VALUE!', '#REF!', '#N/A', '#NAME?', '#NULL!', '#DIV/0!', '#NUM!', '#GETTING_DATA', '#SPILL!', '#CALC!']);
-
 function columnStyle(column: WorkbookColumn): CellStyle {
   const style: CellStyle = { protection: { locked: column.role === 'context' } };
   if (column.role === 'context') style.fill = CONTEXT_FILL;
@@ -81,18 +80,19 @@ function listRange(index: number, length: number): string {
   return `${sheetRef(LISTS_SHEET)}!$${letter}$2:$${letter}$${length + 1}`;
 }
 
+const PINS = [ID_HEADER, ETAG_HEADER, ROW_HASH_HEADER];
+
+/** A data row's cells, pins first: what the sheet shows and what its row hash covers. */
+function dataCells(row: WorkbookRow): SheetCell[] {
+  return [row.id, row.eTag, rowHash([row.id, row.eTag, ...row.cells]), ...row.cells];
+}
+
+/** The Referrals sheet as hucre writes it: the header, then one row of empty cells in the column styles. */
 function dataSheet(book: ExportWorkbook): WriteSheet {
-  const pins = [ID_HEADER, ETAG_HEADER, ROW_HASH_HEADER];
+  const pins = PINS;
   const header = [...pins, ...book.columns.map((c) => c.header)];
-  const rows: CellValue[][] = [header];
+  const rows: CellValue[][] = [header, header.map(() => null)];
   const cells = new Map<string, Partial<Cell>>();
-  book.rows.forEach((row, r) => {
-    const values: CellValue[] = [row.id, row.eTag, rowHash([row.id, row.eTag, ...row.cells]), ...row.cells];
-    values.forEach((v, c) => {
-      if (typeof v === 'string' && ERROR_LITERALS.has(v)) cells.set(`${r + 1},${c}`, { value: v, richText: [{ text: v }] });
-    });
-    rows.push(values);
-  });
   const columns: ColumnDef[] = [
     ...pins.map((p) => ({ header: p, hidden: true, width: p === ROW_HASH_HEADER ? 26 : 40, style: PIN_STYLE })),
     ...book.columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(12, c.header.length + 4), style: columnStyle(c) })),
@@ -147,14 +147,38 @@ function readmeSheet(book: ExportWorkbook): WriteSheet {
   return { name: README_SHEET, rows: book.readme.map((line) => [line]), columns: [{ width: 120 }] };
 }
 
+/** hucre names the parts of the sheets it writes in order: sheet1.xml … */
+const sheetPart = (index: number) => `xl/worksheets/sheet${index + 1}.xml`;
+
 export async function renderExportWorkbook(book: ExportWorkbook): Promise<Uint8Array> {
-  return writeXlsx({
-    sheets: [
-      dataSheet(book),
-      readmeSheet(book),
-      listsSheet(book),
-      { name: BASELINE_SHEET, rows: baselineSheetRows(book.baseline), veryHidden: true, columns: [{ style: { numFmt: '@' } }] },
-    ],
-    activeSheet: 0,
-  });
+  const [baselineHead = [], ...blob] = baselineSheetRows(book.baseline);
+  const sheets: WriteSheet[] = [
+    dataSheet(book),
+    readmeSheet(book),
+    listsSheet(book),
+    { name: BASELINE_SHEET, rows: [baselineHead, [null]], veryHidden: true, columns: [{ style: { numFmt: '@' } }] },
+  ];
+  const width = PINS.length + book.columns.length;
+  const letters = Array.from({ length: width }, (_, i) => columnLetter(i));
+  const streamed: SplicedSheet[] = [
+    {
+      path: sheetPart(0),
+      styleRow: 2,
+      lastRow: book.rows.length + 1,
+      lastColumn: columnLetter(width - 1),
+      rows: function* (styles) {
+        for (let r = 0; r < book.rows.length; r++) yield rowXml(r + 2, dataCells(book.rows[r] as WorkbookRow), letters, styles);
+      },
+    },
+    {
+      path: sheetPart(3),
+      styleRow: 2,
+      lastRow: blob.length + 1,
+      lastColumn: columnLetter(Math.max(0, baselineHead.length - 1)),
+      rows: function* (styles) {
+        for (let r = 0; r < blob.length; r++) yield rowXml(r + 2, blob[r] ?? [], letters, styles);
+      },
+    },
+  ];
+  return spliceSheetRows(await writeXlsx({ sheets, activeSheet: 0 }), streamed);
 }
