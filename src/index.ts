@@ -47,6 +47,7 @@ export type { ValidateOptions, ValidateResult, ValidateStats } from './engine/va
 export { createPlan } from './engine/plan.js';
 export type { CreatePlanOptions, CreatePlanResult, PlanClient } from './engine/plan.js';
 export { exportReferrals, exportFormatFor } from './engine/export.js';
+export { MAX_WORKBOOK_ROWS } from './engine/export-workbook.js';
 export type { ExportOptions, ExportResult, ExportFormat, ExportClient } from './engine/export.js';
 export type { ReadMode } from './engine/resolve-selectors.js';
 export { BASELINE_FORMAT, baselinePathFor } from './files/export-baseline.js';

@@ -14,7 +14,7 @@ import { valueAtPath } from './export-columns.js';
  * text), with dropdowns for the fields that take a fixed list of values.
  */
 
-/** More rows than this are refused: the workbook writer holds the whole workbook in memory (see docs). */
+/** More rows than this are refused: the referrals and rows of a workbook are in memory until it is written (about 330 MB at this size; docs/guides/spreadsheet-round-trip.md, Limits). */
 export const MAX_WORKBOOK_ROWS = 50_000;
 
 function columnFor(spec: FieldSpec): WorkbookColumn {

@@ -51,6 +51,8 @@ export interface ExportOptions {
    * (`customerName`, `country`, …), fields, `addTeamMember`. Default: all.
    */
   columns?: string[];
+  /** Workbooks only: refuse a selection of more referrals than this. Default {@link MAX_WORKBOOK_ROWS}. */
+  maxWorkbookRows?: number;
   now?: () => Date;
 }
 
@@ -177,21 +179,28 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   let pages = 0;
   let read = 0;
   let total: number | undefined;
+  const maxRows = options.maxWorkbookRows ?? MAX_WORKBOOK_ROWS;
+  // When the API's count is the selection (no test left to apply here), a selection too big
+  // for a workbook is refused after the first page rather than after reading all of it.
+  let knownSize: number | undefined;
   for await (const page of options.client.listReferrals(query)) {
     for (const r of page.value) if (matchesWhere(r, local, writablePaths)) referrals.push(keep(r));
     pages += 1;
     read += page.value.length;
     total = page.count ?? total;
     options.onEvent?.({ type: 'page', pages, read, matched: referrals.length, ...(total === undefined ? {} : { total }) });
-    if (format === 'xlsx' && referrals.length > MAX_WORKBOOK_ROWS) break;
+    if (format !== 'xlsx') continue;
+    if (local.length === 0 && total !== undefined && total > maxRows) knownSize = total;
+    if (knownSize !== undefined || referrals.length > maxRows) break;
   }
   const exportedAt = (options.now?.() ?? new Date()).toISOString();
   const result = { output: options.output, format, referrals: referrals.length, readRequests: options.client.stats().requests - startRequests };
   if (format === 'xlsx') {
-    if (referrals.length > MAX_WORKBOOK_ROWS) {
+    if (knownSize !== undefined || referrals.length > maxRows) {
+      const size = knownSize === undefined ? `more than ${maxRows.toLocaleString('en-US')}` : knownSize.toLocaleString('en-US');
       throw new UsageError(
-        `the selection has more than ${MAX_WORKBOOK_ROWS.toLocaleString('en-US')} referrals, more than a workbook export holds`,
-        'narrow the export with --where, or export CSV (-o FILE.csv), which has no such limit',
+        `the selection has ${size} referrals, more than the ${maxRows.toLocaleString('en-US')} a workbook export holds (see "Limits" in docs/guides/spreadsheet-round-trip.md)`,
+        'export CSV instead (-o FILE.csv), which has no row limit, or narrow the export with --where',
       );
     }
     const baseline = { format: BASELINE_FORMAT, exportedAt, baseUrl: options.baseUrl, sha256: '', referrals } as const;

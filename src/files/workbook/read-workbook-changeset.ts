@@ -1,13 +1,13 @@
-import { HucreError } from 'hucre';
 import { plural } from '../../core/plural.js';
-import { streamXlsxRows, type CellValue } from 'hucre/xlsx';
 import { error, info, type Diagnostic } from '../../core/diagnostics.js';
 import { parseHeader, rowToRawChange, type RowCell, type SheetPlace } from '../../core/changeset/csv-layout.js';
 import type { RawChange, Vocabulary } from '../../core/changeset/raw-change.js';
 import { suggestionHint } from '../../core/changeset/suggest.js';
 import { openWorkbook } from './open-workbook.js';
 import { rowHash, type HashCell } from './row-hash.js';
-import { scanSheet, type SheetEntry, type SheetFindings } from './sheet-scan.js';
+import { readSheetRows, UnreadablePartError, type SheetValue, type WorkbookParts } from './sheet-rows.js';
+import { readWorkbookDirectory, scanSheet, type SheetEntry, type SheetFindings } from './sheet-scan.js';
+import { readZipDirectory } from './zip-directory.js';
 import { baselineFromSheetRows, type WorkbookBaselineRead } from './workbook-baseline.js';
 import { BASELINE_SHEET, columnLetter, ETAG_HEADER, ID_HEADER, ROW_HASH_HEADER } from './workbook-layout.js';
 
@@ -15,8 +15,8 @@ import { BASELINE_SHEET, columnLetter, ETAG_HEADER, ID_HEADER, ROW_HASH_HEADER }
  * A workbook change set: the chosen sheet's header row and data rows go
  * through the same layout rules as a CSV (core/changeset/csv-layout), with
  * typed cells (a number stays a number, a date becomes its UTC ISO instant)
- * and every location an Excel cell address. Rows are streamed (hucre's row
- * reader); what a row stream does not show — error cells, formulas, merged
+ * and every location an Excel cell address. Rows are streamed (sheet-rows.ts);
+ * what a row stream does not show — error cells, formulas, merged
  * cells — comes from one streamed pass over the sheet's XML first (sheet-scan).
  */
 
@@ -33,7 +33,7 @@ export interface WorkbookReadResult {
   sha256?: string;
 }
 
-type Value = CellValue | undefined;
+type Value = SheetValue | undefined;
 
 const isBlank = (v: Value): boolean => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
@@ -42,9 +42,17 @@ function isRecognisedHeader(row: readonly Value[]): boolean {
   return row.some((v) => typeof v === 'string' && /^(id|externalreferenceid|referral id)$/i.test(v.trim()));
 }
 
+function partsOf(data: Uint8Array, entries: WorkbookParts['entries'], directory: NonNullable<ReturnType<typeof readWorkbookDirectory>>): WorkbookParts {
+  return { data, entries, sharedStringsPath: directory.sharedStringsPath, stylesPath: directory.stylesPath, date1904: directory.date1904 };
+}
+
 export async function readWorkbookBaselineSheet(data: Uint8Array): Promise<WorkbookBaselineRead> {
+  const entries = readZipDirectory(data);
+  const directory = entries === undefined ? undefined : readWorkbookDirectory(data, entries);
+  const sheet = directory?.sheets.find((s) => s.name === BASELINE_SHEET);
+  if (entries === undefined || directory === undefined || sheet === undefined) return { status: 'unreadable', reason: `it has no ${BASELINE_SHEET} sheet` };
   const rows: Value[][] = [];
-  for await (const row of streamXlsxRows(data, { sheet: BASELINE_SHEET })) rows[row.index] = row.values;
+  for await (const row of readSheetRows(partsOf(data, entries, directory), sheet.path)) rows[row.index] = row.values;
   return baselineFromSheetRows(Array.from(rows, (r) => r ?? []));
 }
 
@@ -112,7 +120,7 @@ export async function readWorkbookChangeSet(path: string, file: string, options:
   try {
     return await readOpened(opened, file, options);
   } catch (e) {
-    if (!(e instanceof HucreError)) throw e;
+    if (!(e instanceof UnreadablePartError)) throw e;
     report(error('workbook-unreadable', `${file} cannot be read as a workbook (${e.message})`, { hint: 'open it in Excel and save it again as Excel Workbook (.xlsx)' }));
     return { rows: 0, sha256: opened.sha256 };
   }
@@ -161,7 +169,7 @@ async function readSheet(opened: Opened, sheet: SheetEntry, forced: boolean, fil
   let kept: number[] = [];
   let layout: ReturnType<typeof parseHeader> | undefined;
   let rows = 0;
-  for await (const { index: r, values } of streamXlsxRows(data, { sheet: sheet.name })) {
+  for await (const { index: r, values } of readSheetRows(partsOf(data, entries, directory), sheet.path)) {
     if (values.every(isBlank)) continue;
     if (layout === undefined) {
       if (!forced && !isRecognisedHeader(values)) return 'not-a-table';

@@ -17,6 +17,9 @@ export interface SheetEntry {
 export interface WorkbookDirectory {
   sheets: SheetEntry[];
   date1904: boolean;
+  /** The shared strings and styles parts, as the workbook's relationships name them. */
+  sharedStringsPath?: string | undefined;
+  stylesPath?: string | undefined;
 }
 
 export interface SheetFindings {
@@ -47,10 +50,15 @@ export function readWorkbookDirectory(data: Uint8Array, entries: readonly ZipEnt
   if (workbook === undefined) return undefined;
   const rels = readSmall(data, entries, 'xl/_rels/workbook.xml.rels') ?? '';
   const targets = new Map<string, string>();
+  const byType = new Map<string, string>();
   for (const m of rels.matchAll(/<Relationship\b([^>]*)>/g)) {
     const id = attr(m[1] ?? '', 'Id');
     const target = attr(m[1] ?? '', 'Target');
-    if (id !== undefined && target !== undefined) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`);
+    if (id === undefined || target === undefined) continue;
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
+    targets.set(id, path);
+    const type = /\/(\w+)$/.exec(attr(m[1] ?? '', 'Type') ?? '')?.[1];
+    if (type !== undefined && !byType.has(type)) byType.set(type, path);
   }
   const sheets: SheetEntry[] = [];
   for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b([^>]*)>/g)) {
@@ -61,7 +69,7 @@ export function readWorkbookDirectory(data: Uint8Array, entries: readonly ZipEnt
   }
   const pr = /<(?:\w+:)?workbookPr\b([^>]*)>/.exec(workbook)?.[1] ?? '';
   const date1904 = /(?:^|\s)date1904="(1|true)"/.test(pr);
-  return { sheets, date1904 };
+  return { sheets, date1904, sharedStringsPath: byType.get('sharedStrings'), stylesPath: byType.get('styles') };
 }
 
 function cellPosition(ref: string): { row: number; col: number } | undefined {
