@@ -1,3 +1,4 @@
+import { nounFor, plural } from './plural.js';
 import type { Change, InputFile } from './changeset.js';
 import { error, info, warning, type Diagnostic, type SourceLocation } from './diagnostics.js';
 import { isObject, valueAt } from './json-pointer.js';
@@ -238,7 +239,7 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
       if (currencies !== undefined) {
         reject(
           change,
-          error('mixed-currency', `${shortLocation(at)}: the selector compares dealValue across currencies: the ${matched.length} referrals it matches hold ${currencies.join(', ')}`, {
+          error('mixed-currency', `${shortLocation(at)}: the selector compares dealValue across currencies: the ${plural(matched.length, 'referral')} it matches hold ${currencies.join(', ')}`, {
             ...(at === undefined ? {} : { at }),
             hint: `add a currency condition to the where, e.g. currency: ${currencies[0]} (one change per currency)`,
           }),
@@ -308,7 +309,6 @@ export function planChanges(input: PlanChangesInput): PlanChangesResult {
   return { plan, diagnostics, rejected, unchanged: [...new Set(settled.filter((x) => x.reason === 'in-place').map((x) => x.referralId))] };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One note per `where` that left members out: "12 matched referrals are Closed and are left as they are; 40 already hold these values". */
 function whereNotes(changes: readonly Change[], resolvedBy: ReadonlyMap<Change, readonly string[]>, settled: readonly SettledReferral[]): Diagnostic[] {
@@ -321,8 +321,8 @@ function whereNotes(changes: readonly Change[], resolvedBy: ReadonlyMap<Change, 
     const terminal = new Map<string, number>();
     for (const x of mine) if (x.reason === 'terminal') terminal.set(x.state?.split('/')[0] ?? '?', (terminal.get(x.state?.split('/')[0] ?? '?') ?? 0) + 1);
     const inPlace = mine.filter((x) => x.reason === 'in-place').length;
-    const parts = [...terminal].map(([status, n]) => `${n} ${n === 1 ? 'is' : 'are'} ${status} and ${n === 1 ? 'is' : 'are'} left as ${n === 1 ? 'it is' : 'they are'}`);
-    if (inPlace > 0) parts.push(`${inPlace} already hold${inPlace === 1 ? 's' : ''} these values`);
+    const parts = [...terminal].map(([status, n]) => `${n.toLocaleString('en-US')} ${nounFor(n, 'is', 'are')} ${status} and ${nounFor(n, 'is', 'are')} left as ${nounFor(n, 'it is', 'they are')}`);
+    if (inPlace > 0) parts.push(`${inPlace.toLocaleString('en-US')} already ${nounFor(inPlace, 'holds', 'hold')} these values`);
     if (parts.length === 0) continue;
     const at = change.source;
     notes.push(info('where-set', `${shortLocation(at)}: the selector matched ${plural(ids.size, 'referral')}: ${parts.join('; ')}`, { at }));

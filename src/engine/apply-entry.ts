@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.js';
 import { randomUUID } from 'node:crypto';
 import type { PlanEntry } from '../core/plan.js';
 import type { PatchOp, Referral } from '../core/referral.js';
@@ -145,7 +146,7 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
     }
 
     if (attempts >= ctx.maxAttempts) {
-      return run({ outcome: 'failed', message: `gave up after ${attempts} attempts; run apply again to retry`, uncertain: mayHaveCommitted });
+      return run({ outcome: 'failed', message: `gave up after ${plural(attempts, 'attempt')}; run apply again to retry`, uncertain: mayHaveCommitted });
     }
     await ctx.journal.append({ referralId: id, event: 'intent', eTag: ifMatch });
     if (aborted()) return interrupted(); // Ctrl+C while the intent was being synced
@@ -176,7 +177,7 @@ export async function applyEntry(entry: PlanEntry, ctx: EntryContext, resume?: R
           mayHaveCommitted ||= f.mayHaveCommitted;
           transientRetries += 1;
           if (attempts >= ctx.maxAttempts) {
-            return run({ outcome: 'failed', message: `${f.message} (gave up after ${attempts} attempts; run apply again to retry)`, uncertain: mayHaveCommitted });
+            return run({ outcome: 'failed', message: `${f.message} (gave up after ${plural(attempts, 'attempt')}; run apply again to retry)`, uncertain: mayHaveCommitted });
           }
           const delayMs = ctx.backoffMs(transientRetries);
           ctx.emit({ type: 'retry', referralId: id, attempt: attempts, reason: f.message, delayMs });

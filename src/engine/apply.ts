@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.js';
 import { existsSync } from 'node:fs';
 import { sleepUnlessAborted } from '../api/abort.js';
 import { DiskFullError } from '../core/errors.js';
@@ -111,7 +112,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     checkPrivateTarget(files.results, 'results file');
     const leftovers = removeLeftoverTempFiles([options.planPath, files.rollback, files.results], files.lock, options.lock?.probe);
     if (leftovers.length > 0) {
-      emit({ type: 'warning', message: `removed ${leftovers.length} temp file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}` });
+      emit({ type: 'warning', message: `removed ${plural(leftovers.length, 'temp file')} an interrupted run left behind: ${leftovers.join(', ')}` });
     }
     const replay = replayJournal(files.journal, plan.checksum);
     for (const w of replay.warnings) emit({ type: 'warning', message: w });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { plural } from '../core/plural.js';
+import { nounFor, plural } from '../core/plural.js';
 import type { Change } from '../core/changeset.js';
 import { info, type Diagnostic } from '../core/diagnostics.js';
 import type { Referral } from '../core/referral.js';
@@ -87,7 +87,7 @@ export async function matchExportBaselines(changes: readonly Change[], baseUrl: 
     }
     if (misses > 0) {
       diagnostics.push(
-        info('baseline-mismatch', `${plural(misses, 'row')} of ${file} ${misses === 1 ? 'is' : 'are'} not in its export baseline or carr${misses === 1 ? 'ies' : 'y'} another eTag: ${misses === 1 ? 'that referral is' : 'those referrals are'} read from the API`),
+        info('baseline-mismatch', `${plural(misses, 'row')} of ${file} ${nounFor(misses, 'is', 'are')} not in its export baseline or ${nounFor(misses, 'carries', 'carry')} another eTag: ${nounFor(misses, 'that referral is', 'those referrals are')} read from the API`),
       );
     }
   }

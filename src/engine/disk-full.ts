@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../core/plural.js';
 import { basename } from 'node:path';
 import { describeDiskError, DiskFullError } from '../core/errors.js';
 import type { RunFiles } from '../files/run-files.js';
@@ -13,8 +14,8 @@ export function diskFullStop(cause: DiskFullError, run: { settled: number; total
   const what = describeDiskError(cause.errno);
   const action = cause.errno === 'EIO' ? 'check the disk' : 'free space';
   const inFlight =
-    run.inFlight === 0 ? '' : ` ${run.inFlight} write${run.inFlight === 1 ? ' was' : 's were'} sent without a recorded outcome; the next run settles ${run.inFlight === 1 ? 'it' : 'them'} by reading the referral${run.inFlight === 1 ? '' : 's'}.`;
-  return new DiskFullError(cause.file, cause.errno, `${what}: ${run.settled} of ${run.total} entries settled; ${action} and run the same command again`, {
+    run.inFlight === 0 ? '' : ` ${plural(run.inFlight, 'write')} ${nounFor(run.inFlight, 'was', 'were')} sent without a recorded outcome; the next run settles ${nounFor(run.inFlight, 'it', 'them')} by reading the ${nounFor(run.inFlight, 'referral')}.`;
+  return new DiskFullError(cause.file, cause.errno, `${what}: ${run.settled} of ${plural(run.total, 'entry', 'entries')} settled; ${action} and run the same command again`, {
     hint: `${cause.message}. Nothing was sent that the journal (${basename(run.files.journal)}) does not record.${inFlight} Running the same command again resumes exactly and completes ${basename(run.files.rollback)} and ${basename(run.files.results)}.`,
     cause,
   });

@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../core/plural.js';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { replayJournal } from '../files/journal.js';
@@ -27,7 +28,7 @@ export async function archiveSettledEarlierRun(planPath: string, now: Date): Pro
     if (checksum !== undefined) {
       try {
         const open = [...replayJournal(files.journal, checksum).entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
-        if (open > 0) unsettled = `${open} write${open === 1 ? ' is' : 's are'} not settled in its journal`;
+        if (open > 0) unsettled = `${plural(open, 'write')} ${nounFor(open, 'is', 'are')} not settled in its journal`;
       } catch {
         // A journal of another plan (or a damaged one) belongs to no run of this plan: archived with it.
       }

@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.js';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
@@ -211,7 +212,7 @@ export async function exportReferrals(options: ExportOptions): Promise<ExportRes
   }
   const currencies = mixedCurrencies(tests, referrals, writablePaths);
   if (currencies !== undefined) {
-    throw new InvalidInputError(`--where compares dealValue across currencies: the ${referrals.length} referrals it matches hold ${currencies.join(', ')}`, [], `add --where currency=${currencies[0]} (one export per currency)`);
+    throw new InvalidInputError(`--where compares dealValue across currencies: the ${plural(referrals.length, 'referral')} it matches hold ${currencies.join(', ')}`, [], `add --where currency=${currencies[0]} (one export per currency)`);
   }
   const text = format === 'csv' ? renderCsv(referrals, columns, delimiter, decimal) : renderYaml(referrals, columns, options.sink === undefined ? options.output : undefined);
   const bytes = Buffer.from(text, 'utf8');

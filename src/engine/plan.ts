@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.js';
 import type { Change, ChangeSet } from '../core/changeset.js';
 import { isBrokenFileProblem } from '../core/changeset/broken-file.js';
 import { error, hasErrors, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
@@ -243,7 +244,7 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
     diagnostics.push(
       error(
         'max-changes-exceeded',
-        `the plan would change ${touched} referrals (the selectors matched ${matched}), more than --max-changes ${options.maxChanges}`,
+        `the plan would change ${plural(touched, 'referral')} (the selectors matched ${matched}), more than --max-changes ${options.maxChanges}`,
         { hint: `narrow the selectors, or raise --max-changes to at least ${touched} if this is intended` },
       ),
     );

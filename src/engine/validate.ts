@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../core/plural.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { error, info, type Diagnostic, type SourceLocation } from '../core/diagnostics.js';
@@ -148,7 +149,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
     if (result.sha256 !== undefined) inputs.push({ file, sha256: result.sha256 });
   }
   if (stats.suppressed > 0) {
-    diagnostics.push(info('suppressed', `${stats.suppressed} more problems are not shown (the first ${maxDiagnostics} are)`, { hint: 'fix these first, then validate again' }));
+    diagnostics.push(info('suppressed', `${plural(stats.suppressed, 'more problem')} ${nounFor(stats.suppressed, 'is', 'are')} not shown (the first ${maxDiagnostics} are)`, { hint: 'fix these first, then validate again' }));
   }
   const judgeExport = async (rows: readonly Change[]): Promise<JudgedExport> => {
     const judged = countEdits ? await judgeExportOffline(rows, cwd) : { unedited: new Set<Change>(), diagnostics: [], refused: 0 };

@@ -127,7 +127,7 @@ describe('refplan apply / rollback (built CLI)', () => {
 
     const applied = await runCli(['apply', join(dir, 'changes.yaml'), '--yes'], { env });
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/apply: 1 entries: 1 applied/);
+    expect(applied.stdout).toMatch(/apply: 1 entry: 1 applied/);
     expect(at(emu.store.get(target.id)!, '/details/notes')).toBe('from yaml');
     expect(emu.stats().commits.byId[target.id]).toBe(1);
     expect(existsSync(join(dir, 'changes.plan.rollback.json'))).toBe(true);

@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, UsageError } from '../../core/errors.js';
@@ -37,7 +38,7 @@ export async function runApplyCommand(ctx: CliContext, files: string[], flags: A
     ctx.io.stdout.write('apply: nothing to change.\n');
     return;
   }
-  await confirm(ctx, `Apply ${plan.entries.length} change${plan.entries.length === 1 ? '' : 's'} (plan saved as ${planPath})?`, flags.yes, 'Applying change-set files');
+  await confirm(ctx, `Apply ${plural(plan.entries.length, 'change')} (plan saved as ${planPath})?`, flags.yes, 'Applying change-set files');
   await runApply(ctx, plan, planPath, flags, 'apply');
 }
 
@@ -79,7 +80,7 @@ async function refuseUnsettledEarlierRun(planPath: string): Promise<void> {
     try {
       const earlier = await readPlan(planPath);
       const open = [...replayJournal(journal, earlier.checksum).entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
-      if (open > 0) unsettled = `${open} write${open === 1 ? ' is' : 's are'} not settled in its journal`;
+      if (open > 0) unsettled = `${plural(open, 'write')} ${nounFor(open, 'is', 'are')} not settled in its journal`;
     } catch {
       return; // not a readable plan with its own journal: nothing of an earlier run to keep
     }

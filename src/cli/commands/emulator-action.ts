@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
@@ -97,7 +98,7 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
     throw e;
   }
   // The first stdout line carries the base URL so scripts can start it on port 0.
-  ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${emulator.store.size} referrals)\n`);
+  ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${plural(emulator.store.size, 'referral')})\n`);
   if (ignored) {
     ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
   }

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -31,7 +32,7 @@ export async function runMigrate(ctx: CliContext, paths: string[], opts: Migrate
     if (result.plan === undefined || hasErrors(result.diagnostics)) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       throw new InvalidInputError(
-        `${errors.length === 1 ? 'a problem' : `${errors.length} problems`} in the legacy bodies; no plan was written and nothing was sent`,
+        `${errors.length === 1 ? 'a problem' : plural(errors.length, 'problem')} in the legacy bodies; no plan was written and nothing was sent`,
         result.diagnostics,
         result.report.conflicts.length > 0 ? 'conflicts: fields changed by the client and on the server since the baseline; see each message' : undefined,
       );

@@ -51,7 +51,7 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   const color = colorEnabled(io.stderr, io.env);
   if (result.plan === undefined) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    const message = `no plan written: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the change set${result.readRequests > 0 ? ` (after ${result.readRequests} read requests; nothing was written)` : ' (nothing was read from the API)'}`;
+    const message = `no plan written: ${plural(errors.length, 'problem')} in the change set${result.readRequests > 0 ? ` (after ${plural(result.readRequests, 'read request')}; nothing was written)` : ' (nothing was read from the API)'}`;
     // --skip-invalid cannot help a plan refused as a whole (--max-changes): its own fix says what can.
     const wholePlan = errors.length > 0 && errors.every((d) => d.code === 'max-changes-exceeded');
     const hint = wholePlan

@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../../core/plural.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan.js';
@@ -28,7 +29,7 @@ export async function runRollback(ctx: CliContext, file: string, flags: ApplyFla
     ctx.io.stdout.write('rollback: nothing to restore.\n');
     return;
   }
-  await confirm(ctx, `Restore ${plan.entries.length} referral${plan.entries.length === 1 ? '' : 's'}?`, flags.yes, 'Rolling back');
+  await confirm(ctx, `Restore ${plural(plan.entries.length, 'referral')}?`, flags.yes, 'Rolling back');
   await runApply(ctx, plan, file, flags, 'rollback');
 }
 
@@ -94,14 +95,14 @@ function checkParentRunSettled(file: string, rollback: Plan): void {
   const missing = [...replay.entries.entries()].filter(([id, s]) => s.outcome === 'applied' && !s.inFlight && !inFile.has(id)).length;
   if (missing > 0) {
     throw new UsageError(
-      `${file} is missing ${missing} applied entr${missing === 1 ? 'y' : 'ies'} that the journal records (the apply was interrupted before it updated the file)`,
+      `${file} is missing ${plural(missing, 'applied entry', 'applied entries')} that the journal records (the apply was interrupted before it updated the file)`,
       `Run \`refplan apply ${base}.json\` first: it completes the rollback file from the journal. Then roll back.`,
     );
   }
   const inFlight = [...replay.entries.values()].filter((s) => s.inFlight || s.uncertain === true).length;
   if (inFlight > 0) {
     throw new UsageError(
-      `the apply that wrote ${file} was interrupted with ${inFlight} write${inFlight === 1 ? '' : 's'} not yet settled, so this rollback file may be missing ${inFlight === 1 ? 'it' : 'them'}`,
+      `the apply that wrote ${file} was interrupted with ${plural(inFlight, 'write')} not yet settled, so this rollback file may be missing ${nounFor(inFlight, 'it', 'them')}`,
       `Run \`refplan apply ${base}.json\` first: it settles those writes (by reading the referrals) and completes the rollback file. Then roll back.`,
     );
   }

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { readPlan } from '../../files/plan-file.js';
@@ -18,12 +19,12 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
   const wanted = options.referral ?? [];
   const missing = wanted.filter((id) => !plan.entries.some((e) => e.referralId === id) && !(plan.notRestorable ?? []).some((n) => n.referralId === id));
   if (missing.length > 0) {
-    throw new UsageError(`${planPath} has no entry for referral ${missing.join(', ')} (it has ${plan.entries.length} entries)`, 'Check the id; `refplan show PLAN --format table` lists them.');
+    throw new UsageError(`${planPath} has no entry for referral ${missing.join(', ')} (it has ${plural(plan.entries.length, 'entry', 'entries')})`, 'Check the id; `refplan show PLAN --format table` lists them.');
   }
   if (options.html !== undefined) {
     const target = resolve(ctx.io.cwd, options.html);
     await writeHtmlReport(target, { plan, showPii: options.showPii === true });
-    ctx.io.stderr.write(`refplan: wrote HTML report ${options.html} (${plan.entries.length} entries${options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
+    ctx.io.stderr.write(`refplan: wrote HTML report ${options.html} (${plural(plan.entries.length, 'entry', 'entries')}${options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
   }
   const viewOptions = {
     showPii: options.showPii === true,
@@ -36,7 +37,7 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
     // A file is not a terminal: no colour, the width of COLUMNS or 80.
     const text = renderPlanAs(plan, format, { ...viewOptions, width: terminalWidth({}, ctx.io.env) });
     await writePrivateFileAtomic(resolve(ctx.io.cwd, options.output), text, { what: `${format} view` });
-    ctx.io.stderr.write(`refplan: wrote ${format} view ${options.output} (${plan.entries.length} entries${format === 'json' || options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
+    ctx.io.stderr.write(`refplan: wrote ${format} view ${options.output} (${plural(plan.entries.length, 'entry', 'entries')}${format === 'json' || options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
     return;
   }
   createPlanView(format, ctx.io, viewOptions).plan(plan);

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
@@ -40,7 +41,7 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> 
   const emulator = await startEmulator({ generate: options.referrals, randomSeed: 7, latencyMs: 2, log: () => undefined });
   let failed = false;
   try {
-    say(`Emulator listening at ${emulator.url} with ${options.referrals} generated referrals.`);
+    say(`Emulator listening at ${emulator.url} with ${plural(options.referrals, 'generated referral')}.`);
     const env = { ...io.env, REFPLAN_BASE_URL: emulator.url, REFPLAN_TOKEN: DEMO_TOKEN, NO_COLOR: io.env['NO_COLOR'] ?? '' };
     const commandIO: CliIO = { ...io, env };
     const run = async (title: string, argv: string[], expect: number[] = [0]): Promise<number> => {
@@ -60,7 +61,7 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> 
 
     say('\n── 2. Edit it the way a user would in Excel');
     const edits = await editLikeAUser(csv);
-    say(`   raised the deal value on ${edits.dealValueRaised.length} rows, closed ${edits.closedLost.length} as Lost with a reason, added notes to ${edits.notesAdded.length}.`);
+    say(`   raised the deal value on ${plural(edits.dealValueRaised.length, 'row')}, closed ${edits.closedLost.length} as Lost with a reason, added notes to ${edits.notesAdded.length}.`);
 
     await run('3. Validate the edited file offline (nothing is sent)', ['validate', rel(csv)]);
     await run('4. Plan: read nothing more, diff the edited cells, judge every status move', ['plan', rel(csv), '-o', rel(plan), '--limit', '3']);

@@ -1,6 +1,6 @@
 import type { ApplySummary, EntryResult } from '../../engine/events.js';
 import { hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
-import { plural } from '../../core/plural.js';
+import { nounFor, plural } from '../../core/plural.js';
 import { formatLocation } from '../../core/diagnostics.js';
 import { escapeControlsDeep, jsonForTerminal } from '../../core/terminal-text.js';
 
@@ -19,7 +19,7 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   const verb = options.verb ?? 'apply';
   const c = s.counts;
   const out: string[] = [];
-  const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, `${c.conflict} conflict${c.conflict === 1 ? '' : 's'}`, `${c.failed} failed`];
+  const parts = [`${c.applied} applied`, `${c.unchanged} unchanged`, plural(c.conflict, 'conflict'), `${c.failed} failed`];
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   const earlier = s.results.filter((r) => r.earlierRun === true).length;
   if (s.nothingToApply === true) {
@@ -27,14 +27,14 @@ export function renderApplySummaryHuman(input: ApplySummary, options: { verb?: s
   }
   if (s.alreadyDone === true) {
     const what = s.kind === 'rollback' ? 'already restored' : 'already applied';
-    out.push(`${verb}: ${what}: all ${s.total} entries were settled by earlier runs (see the journal); nothing sent.`);
+    out.push(`${verb}: ${what}: ${s.total === 1 ? 'the entry was' : `all ${plural(s.total, 'entry', 'entries')} were`} settled by earlier runs (see the journal); nothing sent.`);
     out.push(`results:  ${s.files.results}`);
     out.push(`rollback: ${s.files.rollback}`);
     out.push(`journal:  ${s.files.journal}`);
     return out.join('\n') + '\n';
   }
   if (s.interrupted === true) return renderInterrupted(s, verb, earlier, options.limit ?? ATTENTION_LIMIT);
-  out.push(`${verb}: ${s.total} entries: ${parts.join(', ')}${earlier > 0 ? ` (${earlier} settled by an earlier run)` : ''}.`);
+  out.push(`${verb}: ${plural(s.total, 'entry', 'entries')}: ${parts.join(', ')}${earlier > 0 ? ` (${earlier} settled by an earlier run)` : ''}.`);
   out.push(`${verb}: ${plural(s.requests, 'request')}, ${plural(s.retries, 'retry', 'retries')}, ${(s.durationMs / 1000).toFixed(1)}s.`);
   const attention = s.results.filter((r) => r.outcome === 'conflict' || r.outcome === 'failed' || r.outcome === 'skipped');
   const limit = options.limit ?? ATTENTION_LIMIT;
@@ -68,7 +68,7 @@ function renderInterrupted(s: ApplySummary, verb: string, earlier: number, limit
   const attention = s.results.filter((r) => r.outcome === 'conflict' || r.outcome === 'failed');
   for (const r of attention.slice(0, limit)) out.push(...renderAttention(r));
   if (attention.length > limit) out.push(`  … and ${attention.length - limit} more (see ${s.files.results})`);
-  if (c.skipped > 0) out.push(`The ${plural(c.skipped, 'entry', 'entries')} not started ${c.skipped === 1 ? 'is' : 'are'} listed in ${s.files.results} (outcome "skipped").`);
+  if (c.skipped > 0) out.push(`The ${plural(c.skipped, 'entry', 'entries')} not started ${nounFor(c.skipped, 'is', 'are')} listed in ${s.files.results} (outcome "skipped").`);
   out.push(`results:  ${s.files.results}`);
   out.push(`rollback: ${s.files.rollback}${s.notRestorable > 0 ? ` (${plural(s.notRestorable, 'applied entry', 'applied entries')} cannot be undone through the API; listed there as not restorable)` : ''}`);
   out.push(`journal:  ${s.files.journal}`);

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import pc from 'picocolors';
 import { formatLocation, type Diagnostic, type SourceLocation } from '../../core/diagnostics.js';
 import { diagnosticForPassedFlags, hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
@@ -59,7 +60,6 @@ export function renderDiagnosticsHuman(diagnostics: readonly Diagnostic[], summa
   const c = pc.createColors(options.color);
   const shown = diagnostics.filter((d) => options.notes !== false || d.severity !== 'info');
   const out = shown.map((d) => renderDiagnosticHuman(d, options));
-  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
   const scope = `${plural(summary.files, 'file')}, ${plural(summary.rows, 'row')}`;
   if (summary.errors > 0) {
     out.push(c.red(`✗ ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} in ${scope}. Nothing was sent; fix the errors above and run again.`));

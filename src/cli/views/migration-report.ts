@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { Plan } from '../../core/plan.js';
 import type { MigrationReport } from '../../engine/migrate.js';
@@ -28,7 +29,6 @@ export function renderMigrationJson(view: MigrationView, passed: PassedFlags = n
   );
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function renderMigrationHuman(view: MigrationView, passed: PassedFlags = new Map()): string {
   // Ids, paths and reasons from the bodies and the API: terminal-safe once (diagnostics escape their own).

@@ -1,3 +1,4 @@
+import { nounFor, plural } from '../../core/plural.js';
 import { FileError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { formatAmount } from '../../core/money.js';
@@ -81,7 +82,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   // What cannot be undone: collapsed behind its count, so the summary stays on one screen.
   const irreversible = plan.entries.filter((e) => e.irreversible);
   if (irreversible.length > 0) {
-    parts.push(`<details id="irreversible" class="callout"><summary>⚠ ${irreversible.length.toLocaleString('en-US')} irreversible change${irreversible.length === 1 ? '' : 's'}: a rollback will not restore ${irreversible.length === 1 ? 'it' : 'them'}</summary>`);
+    parts.push(`<details id="irreversible" class="callout"><summary>⚠ ${plural(irreversible.length, 'irreversible change')}: a rollback will not restore ${nounFor(irreversible.length, 'it', 'them')}</summary>`);
     parts.push('<p>These cannot be undone through the API (closing a referral, leaving New).</p><ul>');
     for (const e of irreversible.slice(0, CALLOUT_LIMIT)) {
       const move = statusMoveOf(e);
@@ -205,7 +206,7 @@ function outcomesSection(results: readonly ReportResult[], plan: Plan, opts: { s
   const present = OUTCOMES.filter((o) => counts[o] > 0);
   if (present.length > 0) parts.push(`<div class="charts">${figure('Outcomes', barChart(present.map((o) => ({ label: o, value: counts[o], text: counts[o].toLocaleString('en-US'), accent: o === 'conflict' || o === 'failed' }))))}</div>`);
   const retries = results.reduce((sum, r) => sum + (r.retries ?? 0), 0);
-  parts.push(`<p>${retries.toLocaleString('en-US')} retr${retries === 1 ? 'y' : 'ies'} in total.</p>`);
+  parts.push(`<p>${plural(retries, 'retry', 'retries')} in total.</p>`);
   const notable = results.filter((r) => (r.outcome !== 'applied' && r.outcome !== 'unchanged') || (r.retries ?? 0) > 0 || (r.diff?.length ?? 0) > 0);
   if (notable.length > 0) {
     const listed = notable.slice(0, OUTCOME_ROWS);

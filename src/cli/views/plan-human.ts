@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { hintForPassedFlags, type PassedFlags } from '../../core/hint-flags.js';
 import pc from 'picocolors';
 import { formatLocation } from '../../core/diagnostics.js';
@@ -247,6 +248,3 @@ function fieldLines(plan: Plan, field: string, n: number, width: number): string
   return lines;
 }
 
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}

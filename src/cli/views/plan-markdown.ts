@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { formatAmount } from '../../core/money.js';
 import type { Plan } from '../../core/plan.js';
 import { actionCounts, changeSummary, dealTotals, kindTitle, prettyMove, selectEntries, type DisplayOptions } from './plan-display.js';
@@ -30,7 +31,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions = {}
     return out.join('\n') + '\n';
   }
   const verb = plan.kind === 'rollback' ? 'Restores' : 'Changes';
-  out.push(`${verb} **${count(s.entries, 'referral')}** with ${count(s.ops, 'op')}${s.irreversible > 0 ? ` · **⚠ ${s.irreversible.toLocaleString('en-US')} irreversible** (cannot be undone through the API)` : ''}`);
+  out.push(`${verb} **${plural(s.entries, 'referral')}** with ${plural(s.ops, 'op')}${s.irreversible > 0 ? ` · **⚠ ${s.irreversible.toLocaleString('en-US')} irreversible** (cannot be undone through the API)` : ''}`);
   for (const sentence of settledSentences(s)) out.push('', `${md(sentence)}.`);
   const actions = actionCounts(plan);
   if (actions.length > 0) out.push('', `By action: ${actions.map(([a, n]) => `${md(a)} ${n.toLocaleString('en-US')}`).join(' · ')}`);
@@ -53,7 +54,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions = {}
   const limit = options.limit ?? DEFAULT_LIMIT;
   const rows = selected.slice(0, limit);
   if (rows.length > 0) {
-    out.push('', `<details><summary>${rows.length < selected.length ? `First ${rows.length} of ${selected.length.toLocaleString('en-US')} entries` : `${count(selected.length, 'entry', 'entries')}`}</summary>`, '');
+    out.push('', `<details><summary>${rows.length < selected.length ? `First ${rows.length} of ${selected.length.toLocaleString('en-US')} entries` : `${plural(selected.length, 'entry', 'entries')}`}</summary>`, '');
     out.push('| | Referral | Name | Change |', '| --- | --- | --- | --- |');
     for (const e of rows) out.push(`| ${e.irreversible ? '⚠' : ''} | \`${code(e.referralId)}\` | ${md(e.label ?? '')} | ${md(changeSummary(e, options))} |`);
     if (rows.length < selected.length) out.push('', `… and ${(selected.length - rows.length).toLocaleString('en-US')} more: \`refplan show PLAN --format table\` lists them all.`);
@@ -62,9 +63,6 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions = {}
   return out.join('\n') + '\n';
 }
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 /**
  * Text from the plan as inert Markdown on one line: control characters and line

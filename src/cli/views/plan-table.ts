@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import type { Plan } from '../../core/plan.js';
 import { changeSummary, kindTitle, selectEntries, type DisplayOptions } from './plan-display.js';
 import { escapeControls as shown } from '../../core/terminal-text.js';
@@ -44,7 +45,7 @@ export function renderPlanTable(plan: Plan, options: TablePlanOptions = {}): str
   const irreversible = selected.filter((e) => e.irreversible).length;
   const more = selected.length - rows.length;
   const footer = [
-    `${selected.length.toLocaleString('en-US')} referral${selected.length === 1 ? '' : 's'}`,
+    plural(selected.length, 'referral'),
     ...(irreversible > 0 ? [`${irreversible.toLocaleString('en-US')} irreversible (!)`] : []),
     ...(more > 0 ? [`${more.toLocaleString('en-US')} not shown (--limit)`] : []),
   ].join(' · ');

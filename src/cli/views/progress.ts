@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.js';
 import { escapeControls } from '../../core/terminal-text.js';
 import type { ApplyEvent } from '../../engine/events.js';
 
@@ -84,7 +85,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
           started = now();
           if (e.earlier > 0) {
             if (tty && drawn) stream.write('\n');
-            stream.write(`${label}: resuming: ${e.earlier} of ${e.total} entries settled by an earlier run; ${e.toRun} to go\n`);
+            stream.write(`${label}: resuming: ${e.earlier} of ${plural(e.total, 'entry', 'entries')} settled by an earlier run; ${e.toRun} to go\n`);
           }
           draw(true);
           if (!tty) {

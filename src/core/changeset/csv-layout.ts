@@ -1,3 +1,4 @@
+import { plural } from '../plural.js';
 import { error, info, warning, type Diagnostic, type SourceLocation } from '../diagnostics.js';
 import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js';
 import { MEMBER_FIELDS, settable } from './normalise-change.js';
@@ -195,7 +196,7 @@ export function rowToRawChange(cells: readonly RowCell[], row: number, layout: C
   const textOf = (cell: RowCell | undefined): string => (typeof cell === 'number' ? String(cell) : layout.sheet === undefined ? unescapeFormula(cell ?? '') : (cell ?? ''));
   if (layout.sheet === undefined && cells.length !== layout.roles.length) {
     report(
-      error('column-count', `row has ${cells.length} cells but the header has ${layout.roles.length}`, {
+      error('column-count', `row has ${plural(cells.length, 'cell')} but the header has ${layout.roles.length}`, {
         at: { file: layout.file, row },
         hint: 'a cell with the delimiter or a line break inside must be in double quotes; check for a stray delimiter',
       }),
