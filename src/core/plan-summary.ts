@@ -41,7 +41,17 @@ function moveOf(entry: PlanEntry): { from: string; to: string } | undefined {
 const isAmount = (v: JsonValue | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOptions = {}): PlanSummary {
-  const summary: PlanSummary = { entries: entries.length, ops: 0, irreversible: 0, byField: {}, statusMoves: {}, dealValue: {} };
+  const summary = createSummary(options);
+  for (const entry of entries) addToSummary(summary, entry, options.writablePaths);
+  return summary;
+}
+
+/**
+ * The summary of no entries yet, for entries counted one at a time with addToSummary (a
+ * rollback file of 50,000 entries is summarised as its entries are produced, never held).
+ */
+export function createSummary(options: SummaryOptions = {}): PlanSummary {
+  const summary: PlanSummary = { entries: 0, ops: 0, irreversible: 0, byField: {}, statusMoves: {}, dealValue: {} };
   if (options.unchanged !== undefined) summary.unchanged = options.unchanged;
   const terminal = (options.settled ?? []).filter((x) => x.reason === 'terminal');
   if (terminal.length > 0) {
@@ -54,30 +64,33 @@ export function summarisePlan(entries: readonly PlanEntry[], options: SummaryOpt
   if (options.settled !== undefined && options.unchanged !== undefined) {
     summary.unchanged = new Set(options.settled.filter((x) => x.reason === 'in-place').map((x) => x.referralId)).size;
   }
-  for (const entry of entries) {
-    summary.ops += entry.ops.length;
-    if (entry.irreversible) summary.irreversible += 1;
-    const fields = new Set<string>();
-    for (const op of entry.ops) {
-      const direct = options.writablePaths?.writable.find((r) => r.path === op.path);
-      if (direct !== undefined) fields.add(direct.field);
-      else for (const leaf of opLeaves(op.path, op.value)) fields.add(fieldForPath(options.writablePaths, leaf));
-    }
-    for (const f of fields) summary.byField[f] = (summary.byField[f] ?? 0) + 1;
-    const move = moveOf(entry);
-    if (move !== undefined && move.from !== move.to) {
-      const key = `${move.from} -> ${move.to}`;
-      summary.statusMoves[key] = (summary.statusMoves[key] ?? 0) + 1;
-    }
-    // Totals cover entries that change dealValue; an absent value adds nothing to its side.
-    if ('/details/dealValue' in entry.after) {
-      const beforeCurrency = String(entry.dealCurrency?.before ?? entry.before['/details/currency'] ?? '?');
-      const afterCurrency = String(entry.dealCurrency?.after ?? entry.after['/details/currency'] ?? beforeCurrency);
-      const beforeValue = entry.before['/details/dealValue'];
-      const afterValue = entry.after['/details/dealValue'];
-      if (isAmount(beforeValue)) (summary.dealValue[beforeCurrency] ??= { before: 0, after: 0 }).before += beforeValue;
-      if (isAmount(afterValue)) (summary.dealValue[afterCurrency] ??= { before: 0, after: 0 }).after += afterValue;
-    }
-  }
   return summary;
+}
+
+/** Counts one more entry into `summary` (see createSummary). */
+export function addToSummary(summary: PlanSummary, entry: PlanEntry, writablePaths?: WritablePathTable): void {
+  summary.entries += 1;
+  summary.ops += entry.ops.length;
+  if (entry.irreversible) summary.irreversible += 1;
+  const fields = new Set<string>();
+  for (const op of entry.ops) {
+    const direct = writablePaths?.writable.find((r) => r.path === op.path);
+    if (direct !== undefined) fields.add(direct.field);
+    else for (const leaf of opLeaves(op.path, op.value)) fields.add(fieldForPath(writablePaths, leaf));
+  }
+  for (const f of fields) summary.byField[f] = (summary.byField[f] ?? 0) + 1;
+  const move = moveOf(entry);
+  if (move !== undefined && move.from !== move.to) {
+    const key = `${move.from} -> ${move.to}`;
+    summary.statusMoves[key] = (summary.statusMoves[key] ?? 0) + 1;
+  }
+  // Totals cover entries that change dealValue; an absent value adds nothing to its side.
+  if ('/details/dealValue' in entry.after) {
+    const beforeCurrency = String(entry.dealCurrency?.before ?? entry.before['/details/currency'] ?? '?');
+    const afterCurrency = String(entry.dealCurrency?.after ?? entry.after['/details/currency'] ?? beforeCurrency);
+    const beforeValue = entry.before['/details/dealValue'];
+    const afterValue = entry.after['/details/dealValue'];
+    if (isAmount(beforeValue)) (summary.dealValue[beforeCurrency] ??= { before: 0, after: 0 }).before += beforeValue;
+    if (isAmount(afterValue)) (summary.dealValue[afterCurrency] ??= { before: 0, after: 0 }).after += afterValue;
+  }
 }

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PlanIntegrityError } from '../core/errors.js';
 import { PLAN_FORMAT, type NotRestorable, type Plan, type PlanEntry } from '../core/plan.js';
-import { summarisePlan } from '../core/plan-summary.js';
+import { addToSummary, createSummary } from '../core/plan-summary.js';
 import { invertEntry } from '../core/rollback-plan.js';
 import type { FileLayer } from '../files/file-layer.js';
 import { rollbackPathFor } from '../files/run-files.js';
-import { readPlan, sealPlan, writeSealedPlan } from '../files/plan-file.js';
+import { readPlan, sealPlanStream, writeSealedPlanStream } from '../files/plan-file.js';
 import { loadTransitionTable, loadWritablePaths } from '../schema/specs.js';
 
 export { rollbackPathFor };
@@ -86,11 +86,16 @@ export class RollbackFile {
   /**
    * Writes the file when its content would change (or it does not exist yet); returns whether
    * it wrote. A full disk is a DiskFullError and leaves the file on disk as it was.
+   *
+   * The rollback entries are derived from the plan and the journal again on each pass (summary,
+   * checksum, writing) and let go at once: sealing the rollback of a 50,000-entry apply never
+   * holds a second 50,000 entries, so the apply's peak memory stays the plan's.
    */
   async seal(): Promise<boolean> {
-    const plan = sealPlan(this.body(this.existing?.createdAt ?? this.now().toISOString()));
+    const sealed = sealPlanStream(this.body(this.existing?.createdAt ?? this.now().toISOString()), () => this.entries());
+    const plan = sealed.plan;
     if (plan.checksum === this.existing?.checksum) return false;
-    await writeSealedPlan(this.path, plan, this.files === undefined ? {} : { files: this.files });
+    await writeSealedPlanStream(this.path, sealed, this.files === undefined ? {} : { files: this.files });
     this.existing = { checksum: plan.checksum, createdAt: plan.createdAt, notRestorable: plan.notRestorable?.length ?? 0 };
     return true;
   }
@@ -100,22 +105,17 @@ export class RollbackFile {
     return this.existing?.notRestorable ?? 0;
   }
 
-  /** The rollback plan for everything applied so far, in plan order. */
+  /**
+   * The rollback plan for everything applied so far, without its entries (`entries: []`; they
+   * come from `entries()`, in plan order), with the summary and the not-restorable records.
+   */
   body(createdAt: string): Omit<Plan, 'checksum'> {
-    const entries: PlanEntry[] = [];
+    const writablePaths = loadWritablePaths();
+    const summary = createSummary();
     const notRestorable: NotRestorable[] = [];
-    for (const entry of this.plan.entries) {
-      const id = entry.referralId;
-      const applied = this.applied.get(id);
-      if (applied !== undefined) {
-        const inverted = invertEntry(entry, applied.eTag, this.table, applied.changedByOthers === undefined ? {} : { changedByOthers: applied.changedByOthers });
-        if (inverted.entry !== undefined) entries.push(inverted.entry);
-        if (inverted.notRestorable !== undefined) notRestorable.push(inverted.notRestorable);
-        continue;
-      }
-      const adopted = this.adopted.get(id);
-      if (adopted?.entry !== undefined) entries.push(adopted.entry);
-      if (adopted?.notRestorable !== undefined) notRestorable.push(adopted.notRestorable);
+    for (const { entry, notRestorable: note } of this.inverted()) {
+      if (entry !== undefined) addToSummary(summary, entry, writablePaths);
+      if (note !== undefined) notRestorable.push(note);
     }
     return {
       format: PLAN_FORMAT,
@@ -126,9 +126,28 @@ export class RollbackFile {
       policy: this.plan.policy,
       readRequests: 0,
       parentPlanChecksum: this.plan.checksum,
-      entries,
+      entries: [],
       notRestorable,
-      summary: summarisePlan(entries, { writablePaths: loadWritablePaths() }),
+      summary,
     };
+  }
+
+  /** The rollback entries, in plan order, made one at a time. */
+  *entries(): Generator<PlanEntry> {
+    for (const { entry } of this.inverted()) if (entry !== undefined) yield entry;
+  }
+
+  /** Per plan entry with a rollback: what undoes it (from the journal) or what an existing file held. */
+  private *inverted(): Generator<{ entry?: PlanEntry; notRestorable?: NotRestorable }> {
+    for (const entry of this.plan.entries) {
+      const id = entry.referralId;
+      const applied = this.applied.get(id);
+      if (applied !== undefined) {
+        yield invertEntry(entry, applied.eTag, this.table, applied.changedByOthers === undefined ? {} : { changedByOthers: applied.changedByOthers });
+        continue;
+      }
+      const adopted = this.adopted.get(id);
+      if (adopted !== undefined) yield adopted;
+    }
   }
 }

@@ -1,11 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { canonicalJson } from '../core/canonical-json.js';
 import { FileError, InternalError, PlanIntegrityError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { PLAN_FORMAT, type Plan } from '../core/plan.js';
+import { PLAN_FORMAT, type Plan, type PlanEntry } from '../core/plan.js';
 import { parseTolerantJson } from '../core/tolerant-json.js';
 import { getAjv } from '../schema/ajv.js';
 import { readSpec } from '../schema/specs.js';
@@ -35,6 +35,42 @@ export function computePlanChecksum(body: Omit<Plan, 'checksum'> | Plan): string
 }
 
 /**
+ * computePlanChecksum of a plan whose entries come from an iterable: `members` holds every other
+ * member (its own `entries` is ignored); each entry goes to `onEntry` (with its index), is
+ * hashed, and is let go.
+ */
+function checksumWithEntries(members: Record<string, unknown>, entries: Iterable<PlanEntry>, onEntry: (entry: PlanEntry, index: number) => void): string {
+  const hash = createHash('sha256');
+  hash.update('{');
+  let first = true;
+  const keys = [...new Set([...Object.keys(members), 'entries'])].filter((k) => k !== 'checksum').sort(compareCodeUnits);
+  for (const key of keys) {
+    if (key !== 'entries' && members[key] === undefined) continue;
+    hash.update(`${first ? '' : ','}${JSON.stringify(key)}:`, 'utf8');
+    first = false;
+    if (key !== 'entries') {
+      hashCanonical(hash, members[key], 1);
+      continue;
+    }
+    hash.update('[');
+    let i = 0;
+    for (const entry of entries) {
+      onEntry(entry, i);
+      if (i > 0) hash.update(',');
+      hash.update(canonicalJson(entry), 'utf8');
+      i += 1;
+    }
+    hash.update(']');
+  }
+  hash.update('}');
+  return hash.digest('hex');
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
  * Feeds the canonical JSON of `value` to `hash` piece by piece: the plan object and its
  * arrays are walked here, every entry is serialised on its own. The bytes are exactly
  * canonicalJson(value)'s, but a 50,000-entry plan never exists as one canonical string, so
@@ -57,7 +93,7 @@ function hashCanonical(hash: Hash, value: unknown, depth: number): void {
   const record = value as Record<string, unknown>;
   hash.update('{');
   let first = true;
-  for (const key of Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const key of Object.keys(record).sort(compareCodeUnits)) {
     if (record[key] === undefined) continue;
     hash.update(`${first ? '' : ','}${JSON.stringify(key)}:`, 'utf8');
     first = false;
@@ -86,25 +122,31 @@ export async function writeSealedPlan(path: string, plan: Plan, options: { files
 /**
  * `JSON.stringify(plan, null, 2) + "\n"`, the form people read and diff, produced an entry at a
  * time so that writing a large plan never holds the whole text (and its bytes) at once.
+ * `entries`, when given, stands for the plan's own (see sealPlanStream).
  */
-export function* prettyPlanChunks(plan: Plan): Generator<string> {
+export function* prettyPlanChunks(plan: Plan, entries?: Iterable<PlanEntry>): Generator<string> {
   const record = plan as unknown as Record<string, unknown>;
   const keys = Object.keys(record).filter((k) => record[k] !== undefined);
   yield '{\n';
   for (const [i, key] of keys.entries()) {
-    const value = record[key];
-    if (Array.isArray(value) && value.length > 0) {
-      yield `  ${JSON.stringify(key)}: [\n`;
-      for (const [j, item] of value.entries()) {
-        yield `    ${(JSON.stringify(item, null, 2) ?? 'null').replace(/\n/g, '\n    ')}${j < value.length - 1 ? ',' : ''}\n`;
-      }
-      yield '  ]';
-    } else {
-      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
-    }
+    const value = key === 'entries' && entries !== undefined ? entries : record[key];
+    if (Array.isArray(value) || value === entries) yield* prettyArrayChunks(key, value as Iterable<unknown>);
+    else yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
     yield i < keys.length - 1 ? ',\n' : '\n';
   }
   yield '}\n';
+}
+
+/** A top-level array member, an item at a time; an item is written once the next one (or the end) says whether a comma follows. */
+function* prettyArrayChunks(key: string, items: Iterable<unknown>): Generator<string> {
+  const pretty = (item: unknown): string => `    ${(JSON.stringify(item, null, 2) ?? 'null').replace(/\n/g, '\n    ')}`;
+  let previous: string | undefined;
+  for (const item of items) {
+    if (previous === undefined) yield `  ${JSON.stringify(key)}: [\n`;
+    else yield `${previous},\n`;
+    previous = pretty(item);
+  }
+  yield previous === undefined ? `  ${JSON.stringify(key)}: []` : `${previous}\n  ]`;
 }
 
 /** The plan with its checksum, checked against the schema: a plan refplan cannot read back is a bug. */
@@ -112,8 +154,52 @@ export function sealPlan(body: Omit<Plan, 'checksum'>): Plan {
   const { checksum: _stale, ...rest } = body as Plan;
   const plan = { ...rest, checksum: computePlanChecksum(rest) } as Plan;
   const problems = schemaProblems(plan);
-  if (problems.length > 0) throw new InternalError(`refplan built a plan that does not match ${SCHEMA}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw builtInvalid(problems);
   return plan;
+}
+
+/**
+ * A sealed plan whose entries are produced on demand (sealPlanStream): `plan` is every member
+ * but the entries (its `entries` is empty), its checksum covers the entries `entries()` yields.
+ */
+export interface SealedPlanStream {
+  plan: Plan;
+  entries: () => Iterable<PlanEntry>;
+}
+
+/**
+ * sealPlan for a plan too large to hold twice (the rollback file of a 50,000-entry apply): the
+ * entries are checked against the schema and hashed one at a time as `entries()` yields them,
+ * then let go. `entries()` is called again to write the file (writeSealedPlanStream) and must
+ * yield the same entries each time; `body.entries` only holds the member's place (pass []).
+ * The checksum and the file are exactly those sealPlan and writeSealedPlan make of the whole plan.
+ */
+export function sealPlanStream(body: Omit<Plan, 'checksum'>, entries: () => Iterable<PlanEntry>): SealedPlanStream {
+  const { checksum: _stale, ...rest } = body as Plan;
+  const validEntry = planEntryValidator();
+  const problems: string[] = [];
+  const checksum = checksumWithEntries(rest as unknown as Record<string, unknown>, entries(), (entry, i) => {
+    if (problems.length >= MAX_SCHEMA_PROBLEMS || validEntry(entry)) return;
+    for (const e of validEntry.errors ?? []) problems.push(describeSchemaError({ ...e, instancePath: `/entries/${i}${e.instancePath}` }));
+  });
+  const plan = { ...rest, entries: [], checksum } as Plan;
+  problems.push(...schemaProblems(plan));
+  if (problems.length > 0) throw builtInvalid(problems.slice(0, MAX_SCHEMA_PROBLEMS));
+  return { plan, entries };
+}
+
+/** Writes a plan sealed by sealPlanStream, as writeSealedPlan writes one sealed whole. */
+export async function writeSealedPlanStream(path: string, sealed: SealedPlanStream, options: { files?: FileLayer } = {}): Promise<void> {
+  try {
+    checkPrivateTarget(path, 'plan file');
+    await writePrivateFileAtomic(path, prettyPlanChunks(sealed.plan, sealed.entries()), options.files === undefined ? {} : { files: options.files });
+  } catch (e) {
+    throw isDiskFull(e) ? writeFailure(path, 'plan file', e) : writeError(path, e);
+  }
+}
+
+function builtInvalid(problems: string[]): InternalError {
+  return new InternalError(`refplan built a plan that does not match ${SCHEMA}: ${problems.join('; ')}`);
 }
 
 export interface ReadPlanOptions {
@@ -129,17 +215,31 @@ export interface ReadPlanOptions {
 /** Reads and checks a plan: FileError when it cannot be read, PlanIntegrityError when it is not exactly as refplan wrote it. */
 export async function readPlan(path: string, options: ReadPlanOptions = {}): Promise<Plan> {
   const name = options.name ?? path;
-  let bytes: Buffer;
+  let file: { text: string; sha256: string };
   try {
-    bytes = await readFile(path);
+    file = readPlanFile(path);
   } catch (e) {
     throw readError(name, e);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const { text } = decodeText(bytes);
-  const plan = options.verifiedSha256 === sha256 ? (JSON.parse(text) as Plan) : parsePlanText(text, name);
-  rememberVerifiedBytes(plan, sha256);
+  const plan = options.verifiedSha256 === file.sha256 ? (JSON.parse(file.text) as Plan) : parsePlanText(file.text, name);
+  rememberVerifiedBytes(plan, file.sha256);
   return plan;
+}
+
+/**
+ * A plan file's text and the SHA-256 of its bytes. UTF-8 without a byte order mark (all refplan
+ * writes) is read straight into a string: a Buffer as large as the file would be garbage that
+ * the heap keeps until its next full collection, which in an apply may be the end of the run.
+ * The hash is over that text as UTF-8: the file's bytes themselves when they are valid UTF-8,
+ * and otherwise still a hash of exactly the text that was checked (invalid bytes read as
+ * U+FFFD). A BOM or UTF-16 goes the byte way.
+ */
+function readPlanFile(path: string): { text: string; sha256: string } {
+  const text = readFileSync(path, 'utf8');
+  const first = text.charCodeAt(0);
+  if (first !== 0xfeff && first !== 0xfffd) return { text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+  const bytes = readFileSync(path);
+  return { text: decodeText(bytes).text, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 export function readPlanSync(path: string, options: ReadPlanOptions = {}): Plan {
@@ -219,13 +319,22 @@ export function parsePlanText(rawText: string, file: string): Plan {
   return plan;
 }
 
-function schemaProblems(doc: unknown): string[] {
+function planValidator(): ValidateFunction {
   const ajv = getAjv();
-  let validate = ajv.getSchema(SCHEMA);
-  if (validate === undefined) {
-    ajv.addSchema(readSpec<object>(SCHEMA), SCHEMA);
-    validate = ajv.getSchema(SCHEMA)!;
-  }
+  const validate = ajv.getSchema(SCHEMA);
+  if (validate !== undefined) return validate;
+  ajv.addSchema(readSpec<object>(SCHEMA), SCHEMA);
+  return ajv.getSchema(SCHEMA)!;
+}
+
+/** The schema of one entry: the plan schema's `entries` items are exactly this, with no rule across entries. */
+function planEntryValidator(): ValidateFunction {
+  planValidator();
+  return getAjv().getSchema(`${SCHEMA}#/$defs/PlanEntry`)!;
+}
+
+function schemaProblems(doc: unknown): string[] {
+  const validate = planValidator();
   if (validate(doc)) return [];
   const errors = validate.errors ?? [];
   const lines = errors.slice(0, MAX_SCHEMA_PROBLEMS).map(describeSchemaError);

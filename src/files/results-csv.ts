@@ -27,7 +27,20 @@ export interface ResultRow {
 export { resultsPathFor };
 
 export function renderResultsCsv(results: readonly ResultRow[]): string {
-  const rows = results.map((r) => [
+  return [...resultsCsvChunks(results)].join('');
+}
+
+/** Rows rendered a block at a time: the results of a 50,000-entry apply are never one string. */
+const ROWS_PER_CHUNK = 1000;
+
+function* resultsCsvChunks(results: readonly ResultRow[]): Generator<string> {
+  const options = { escape_formulas: true, record_delimiter: 'windows' } as const;
+  yield stringify([[...RESULTS_COLUMNS]], { ...options, bom: true });
+  for (let i = 0; i < results.length; i += ROWS_PER_CHUNK) yield stringify(results.slice(i, i + ROWS_PER_CHUNK).map(row), options);
+}
+
+function row(r: ResultRow): string[] {
+  return [
     r.sources.map(formatLocation).join('; '),
     r.referralId,
     r.label ?? '',
@@ -35,10 +48,9 @@ export function renderResultsCsv(results: readonly ResultRow[]): string {
     r.message ?? '',
     r.eTag ?? '',
     (r.changedSincePlan ?? []).map((d) => `${d.path}: ${JSON.stringify(d.planned)} -> ${JSON.stringify(d.now)}`).join('; '),
-  ]);
-  return stringify([[...RESULTS_COLUMNS], ...rows], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
+  ];
 }
 
 export async function writeResultsCsv(path: string, results: readonly ResultRow[], options: { files?: FileLayer } = {}): Promise<void> {
-  await writePrivateFileAtomic(path, renderResultsCsv(results), { what: 'results file', ...options });
+  await writePrivateFileAtomic(path, resultsCsvChunks(results), { what: 'results file', ...options });
 }

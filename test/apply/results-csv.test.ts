@@ -1,8 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { formatLocation } from '../../src/core/diagnostics.js';
 import { describe, expect, it } from 'vitest';
-import { renderResultsCsv, resultsPathFor, writeResultsCsv, type ResultRow } from '../../src/files/results-csv.js';
+import { RESULTS_COLUMNS, renderResultsCsv, resultsPathFor, writeResultsCsv, type ResultRow } from '../../src/files/results-csv.js';
 import { tempTree } from '../helpers/temp-dir.js';
 
 const rows: ResultRow[] = [
@@ -27,6 +29,26 @@ describe('results CSV', () => {
     expect(parsed[2]!['message']).toBe('plain, with "quotes"\nand a newline');
     // No cell of the parsed file starts with a formula trigger.
     for (const r of parsed) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@]/);
+  });
+
+  it('written a block of rows at a time, is the file one stringify of every row makes', async () => {
+    // 2,500 rows: two full blocks and a part one; the first data row comes right after the header.
+    const many: ResultRow[] = Array.from({ length: 2500 }, (_, i) => ({ ...rows[i % rows.length]!, referralId: `r${i}` }));
+    const dir = tempTree();
+    const path = join(dir, 'p.results.csv');
+    await writeResultsCsv(path, many);
+    const cells = (r: ResultRow) => [
+      r.sources.map(formatLocation).join('; '),
+      r.referralId,
+      r.label ?? '',
+      r.outcome,
+      r.message ?? '',
+      r.eTag ?? '',
+      (r.changedSincePlan ?? []).map((d) => `${d.path}: ${JSON.stringify(d.planned)} -> ${JSON.stringify(d.now)}`).join('; '),
+    ];
+    const expected = stringify([[...RESULTS_COLUMNS], ...many.map(cells)], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+    expect(renderResultsCsv(many)).toBe(expected);
   });
 
   it('is written 0600', async () => {

@@ -1,0 +1,77 @@
+// Issue 14, scale: a rollback file of 50,000 entries is sealed and written with its entries made
+// one at a time (sealPlanStream). The file and its checksum must be exactly what sealing the
+// whole plan makes, or `refplan rollback` would refuse a file `refplan apply` wrote.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InternalError } from '../../src/core/errors.js';
+import type { PlanEntry } from '../../src/core/plan.js';
+import { readPlan, sealPlan, sealPlanStream, writeSealedPlan, writeSealedPlanStream } from '../../src/files/plan-file.js';
+import { readTextFileSync } from '../../src/files/read-text-file.js';
+import { verifiedFileSha256 } from '../../src/files/verified-plan.js';
+import { samplePlanBody } from '../helpers/sample-plan.js';
+import { tempTree } from '../helpers/temp-dir.js';
+
+describe('sealPlanStream', () => {
+  const bodies = {
+    'a plan of 9 entries with a message': samplePlanBody({ entries: 9, message: 'Q3 clean-up → ✓' }),
+    'a rollback with not-restorable records': samplePlanBody({
+      entries: 5,
+      kind: 'rollback',
+      notRestorable: [{ referralId: 'ref-00001', before: { '/status': 'Active' }, reason: 'the status move cannot be undone through the API' }],
+    }),
+    'a plan of no entries': samplePlanBody({ entries: 0 }),
+  };
+
+  it.each(Object.entries(bodies))('%s: same checksum and same bytes as sealing the whole plan', async (_name, body) => {
+    const dir = tempTree();
+    const whole = sealPlan(body);
+    let passes = 0;
+    const streamed = sealPlanStream({ ...body, entries: [] }, () => {
+      passes += 1;
+      return body.entries.values();
+    });
+    expect(streamed.plan.checksum).toBe(whole.checksum);
+    expect(streamed.plan.entries).toEqual([]);
+    expect(Object.keys(streamed.plan)).toEqual(Object.keys(whole));
+    await writeSealedPlan(join(dir, 'whole.json'), whole);
+    await writeSealedPlanStream(join(dir, 'streamed.json'), streamed);
+    expect(passes).toBe(2); // once to seal, once to write
+    expect(readFileSync(join(dir, 'streamed.json'), 'utf8')).toBe(readFileSync(join(dir, 'whole.json'), 'utf8'));
+    expect(await readPlan(join(dir, 'streamed.json'))).toEqual(whole);
+  });
+
+  it('refuses an entry that breaks the schema, naming it by its place in the plan', () => {
+    const body = samplePlanBody({ entries: 4 });
+    const broken = body.entries.map((e, i) => (i === 2 ? ({ ...e, eTag: 7 } as unknown as PlanEntry) : e));
+    const seal = () => sealPlanStream({ ...body, entries: [] }, () => broken);
+    expect(seal).toThrow(InternalError);
+    expect(seal).toThrow(/\$\.entries\[2\]\.eTag: must be string/);
+    // The envelope is checked too.
+    expect(() => sealPlanStream({ ...body, entries: [], readRequests: -1 }, () => body.entries)).toThrow(/\$\.readRequests/);
+  });
+});
+
+describe('reading a plan file as text', () => {
+  it('hashes the bytes of a UTF-8 plan (what journals of earlier versions recorded), non-ASCII text included', async () => {
+    const dir = tempTree();
+    const path = join(dir, 'p.json');
+    await writeSealedPlan(path, sealPlan(samplePlanBody({ entries: 3, message: 'Ünïcödé → ✓ 😀' })));
+    const plan = await readPlan(path);
+    expect(verifiedFileSha256(plan)).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+  });
+
+  it('reads bytes that are not UTF-8 as U+FFFD, as decoding them did, and a BOM still decides the encoding', () => {
+    const dir = tempTree();
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, Buffer.from([0xc3, 0x28, 0x41, 0x0a]));
+    expect(readTextFileSync(bad)).toEqual({ text: '\uFFFD(A\n', encoding: 'utf-8' });
+    const bom = join(dir, 'bom.jsonl');
+    writeFileSync(bom, Buffer.from('\uFEFF{"a":1}\n', 'utf8'));
+    expect(readTextFileSync(bom)).toEqual({ text: '{"a":1}\n', encoding: 'utf-8-bom' });
+    const utf16 = join(dir, 'utf16.jsonl');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}\n', 'utf16le')]));
+    expect(readTextFileSync(utf16)).toEqual({ text: '{"a":1}\n', encoding: 'utf-16le' });
+  });
+});
