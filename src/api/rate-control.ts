@@ -118,8 +118,8 @@ export class RateControl {
       this.decide();
       this.pending = undefined;
     }
-    this.baseTime ??= t;
-    const dt = Math.max(0, t - this.baseTime) / 1000;
+    // Not started yet (no request sent): the slow start's clock has not begun.
+    const dt = this.baseTime === undefined ? 0 : Math.max(0, t - this.baseTime) / 1000;
     let rate: number;
     switch (this.phaseValue) {
       case 'start':
@@ -137,6 +137,14 @@ export class RateControl {
       }
     }
     return Math.min(this.ceiling * CEILING_SHARE, MAX_RATE, rate);
+  }
+
+  /**
+   * A request of this class is about to be paced, at `t`: the slow start's clock begins with the
+   * first (not when the client was made: a run may read and check files for seconds first).
+   */
+  begin(t: number): void {
+    this.baseTime ??= t;
   }
 
   /** A request sent at `t` was accepted (any answer but 429). */
@@ -175,7 +183,7 @@ export class RateControl {
     const accepted = this.log.filter((at) => at <= t);
     // A slow start the ceiling had stopped did not overshoot: the server refused at the rate the
     // user gave, so it is only a little slower than that (see decide).
-    const first = (this.lastEpisode === undefined || this.phaseValue === 'start') && current < this.ceiling * CEILING_SHARE * 0.99;
+    const first = (this.lastEpisode === undefined || this.phaseValue === 'start') && !(this.ceiling < MAX_RATE && current >= this.ceiling * CEILING_SHARE * 0.99);
     const segment: Segment = { start: this.lastEpisode ?? this.startedAt ?? t, startFull: this.lastEpisode === undefined, accepted, end: t };
     this.segments = [...this.segments.filter((s) => s.end > t - SEGMENT_MEMORY_MS).slice(-3), segment];
     this.phaseValue = 'settled';

@@ -96,6 +96,18 @@ describe('the scheduler', () => {
     expect(s.snapshot().estimatedServerRate).not.toBeNaN();
   });
 
+  it('the slow start begins with the first request, not when the client was made', async () => {
+    let t = 0;
+    const s = new RequestScheduler({ now: () => t, sleep: async (ms) => void (t += ms) });
+    t = 5000; // a run reads and checks its files first
+    const k = await s.acquire('write');
+    s.onAccepted(k);
+    k.release();
+    expect(s.snapshot().rate).toBeLessThan(25);
+    const sim = await simulateRun({ server: { rate: 100, burst: 10 }, requests: 2000, startDelayMs: 3000 });
+    expect(sim.achieved).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('a write quota never slows the reads', async () => {
     let t = 0;
     const s = new RequestScheduler({ now: () => t, sleep: async (ms) => void (t += ms) });
