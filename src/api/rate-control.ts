@@ -88,7 +88,7 @@ export class RateControl {
   /** The capacity the last fit found (not the first guess's prior). */
   private knownCapacity: number | undefined;
   /** The last 429's decision, made again once its pause is over. */
-  private pending: { current: number; first: boolean; resumeAt: number } | undefined;
+  private pending: { current: number; first: boolean; held: boolean; resumeAt: number } | undefined;
 
   constructor(options: RateControlOptions = {}) {
     this.ceiling = options.ceiling ?? MAX_RATE;
@@ -118,8 +118,8 @@ export class RateControl {
       this.decide();
       this.pending = undefined;
     }
-    this.baseTime ??= t;
-    const dt = Math.max(0, t - this.baseTime) / 1000;
+    // Not started yet (no request sent): the slow start's clock has not begun.
+    const dt = this.baseTime === undefined ? 0 : Math.max(0, t - this.baseTime) / 1000;
     let rate: number;
     switch (this.phaseValue) {
       case 'start':
@@ -137,6 +137,14 @@ export class RateControl {
       }
     }
     return Math.min(this.ceiling * CEILING_SHARE, MAX_RATE, rate);
+  }
+
+  /**
+   * A request of this class is about to be paced, at `t`: the slow start's clock begins with the
+   * first (not when the client was made: a run may read and check files for seconds first).
+   */
+  begin(t: number): void {
+    this.baseTime ??= t;
   }
 
   /** A request sent at `t` was accepted (any answer but 429). */
@@ -175,7 +183,9 @@ export class RateControl {
     const accepted = this.log.filter((at) => at <= t);
     // A slow start the ceiling had stopped did not overshoot: the server refused at the rate the
     // user gave, so it is only a little slower than that (see decide).
-    const first = (this.lastEpisode === undefined || this.phaseValue === 'start') && current < this.ceiling * CEILING_SHARE * 0.99;
+    const starting = this.lastEpisode === undefined || this.phaseValue === 'start';
+    const held = starting && this.ceiling < MAX_RATE && current >= this.ceiling * CEILING_SHARE * 0.9;
+    const first = starting && !held;
     const segment: Segment = { start: this.lastEpisode ?? this.startedAt ?? t, startFull: this.lastEpisode === undefined, accepted, end: t };
     this.segments = [...this.segments.filter((s) => s.end > t - SEGMENT_MEMORY_MS).slice(-3), segment];
     this.phaseValue = 'settled';
@@ -183,7 +193,7 @@ export class RateControl {
     this.lastEpisode = t;
     // Requests sent after the 429'd one but answered later belong to the next stretch.
     this.log = this.log.filter((at) => at > t);
-    this.pending = { current, first, resumeAt };
+    this.pending = { current, first, held, resumeAt };
     this.decide();
     return { rate: this.base, estimate: this.lastEstimate, capacity: this.lastCapacity, phase: this.phaseValue };
   }
@@ -198,7 +208,12 @@ export class RateControl {
     const latest = this.segments[this.segments.length - 1] as Segment;
     let estimate: number | undefined;
     let capacity: number | undefined;
-    if (p.first) {
+    if (p.held) {
+      // Refused at (nearly) the user's rate: the server is a little slower than that. One stretch
+      // from the start cannot say by how much (see firstEstimate); step down and let the next
+      // 429, if any, be fitted.
+      estimate = undefined;
+    } else if (p.first) {
       // Slow start: one 429 cannot tell a fast server with a small burst from a slower one with
       // a larger burst (see firstEstimate); never above the rate the last requests went out at.
       const recent = recentRate(latest.accepted) ?? p.current / this.ramp;
@@ -211,7 +226,7 @@ export class RateControl {
     // A 429 always lowers the rate, by at least 2 %. After the first 429 by at most half at a
     // time: the fit can err low (a pause mistaken for saved-up requests) and a rate too low is
     // slow to recover; the slow start's own overshoot is not a rate the server ever allowed.
-    let next = estimate === undefined ? p.current * 0.5 : estimate * this.headroom;
+    let next = p.held ? p.current * 0.95 : estimate === undefined ? p.current * 0.5 : estimate * this.headroom;
     next = Math.min(next, p.current * 0.98);
     if (!p.first) next = Math.max(p.current * 0.5, next);
     this.base = Math.max(0.05, next);
@@ -316,7 +331,15 @@ export function solveLimit(segments: readonly Segment[], knownCapacity?: number)
   // same log errs either way (the time spent sending the quota taken for refill, or a tiny burst
   // for a high rate), so the window wins.
   if (window !== undefined) return window;
-  return good === undefined ? undefined : { rate: good.rate, capacity: good.capacity };
+  if (good === undefined) return undefined;
+  // The latest stretch alone, with the burst already learned, says the limit dropped: follow it
+  // at once (the older stretches describe a limit that no longer holds). A rise is found by
+  // probing instead, at no risk.
+  if (knownCapacity !== undefined) {
+    const alone = solveRate(latest, knownCapacity);
+    if (alone < good.rate * 0.9) return { rate: alone, capacity: knownCapacity };
+  }
+  return { rate: good.rate, capacity: good.capacity };
 }
 
 const WINDOWS_S = [1, 2, 5, 10, 15, 30, 60];
