@@ -10,7 +10,7 @@ import { matrixTable, runRateMatrix } from './rate-matrix.js';
 import { runReportBench } from './report.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
-import { runWorkbookBench } from './workbook.js';
+import { runWorkbookBench, workbookTableRows } from './workbook.js';
 
 /**
  * `npm run bench`: every benchmark in one go (each against emulators in
@@ -57,10 +57,7 @@ const rows: [string, string, string][] = [
   ['apply unthrottled: entries/s at 50,000 / at 2,000', fixed(applyScale.ratio, 3), '≥ 0.8'],
   ['apply unthrottled, 50,000 entries: peak RSS, MB', fixed(applyScale.large?.peakRssMb, 0), '≤ 500'],
   ['resume after a kill at 50,000 entries: seconds to the first PATCH', fixed(applyScale.resume?.secondsToFirstPatch, 2), '≤ 5'],
-  ['export 20,000 referrals to .xlsx: seconds', fixed(workbook.export.seconds, 2), '≤ 10'],
-  ['export 20,000 referrals to .xlsx: peak RSS, MB', fixed(workbook.export.peakRssMb, 0), '≤ 300'],
-  ['read a 100,000-row workbook: seconds', fixed(workbook.read.seconds, 2), '≤ 10'],
-  ['read a 100,000-row workbook: peak RSS, MB', fixed(workbook.read.peakRssMb, 0), '≤ 300'],
+  ...workbookTableRows(workbook),
   ['HTML report, 20,000 entries: open in headless Chromium, ms', String(report.openMs), '< 2,000'],
   ['HTML report, 20,000 entries: filter shows its result, ms', String(Math.max(report.filterTextMs, report.filterCheckboxMs)), '< 2,000'],
   ['CLI start-up, refplan --help, seconds', fixed(startup.seconds['refplan --help'], 3), '—'],

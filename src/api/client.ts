@@ -6,7 +6,7 @@ import { raceAbort, sleepUnlessAborted } from './abort.js';
 import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError, UnreachableError } from './errors.js';
 import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, isUnreachableError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
-import { createRedactor, redactBody, type Redact } from './redact.js';
+import { createRedactor, redactBody, redactHeaders, redactSuccessBody, type Redact } from './redact.js';
 import { RequestScheduler } from './scheduler.js';
 import { checkTokenTransport } from './token-destination.js';
 import type { ClientEvent, ClientOptions, ClientStats, ListQuery, PatchOptions, ReferralPage, ReferralsClient } from './types.js';
@@ -205,7 +205,9 @@ export function createClient(options: ClientOptions): ReferralsClient {
       }
       scheduler.onAccepted(ticket, quota);
 
-      if (spec.ok.includes(status)) return { status, headers: resHeaders, text, requestId: spec.requestId };
+      // A successful answer is stored and printed too (plans, journals, exports, results): a server
+      // or proxy that reflects the Authorization header into it is redacted like an error body.
+      if (spec.ok.includes(status)) return { status, headers: redactHeaders(resHeaders, redactor), text: redactSuccessBody(text, redactor), requestId: spec.requestId };
 
       if (status === 401 && !refreshed && tokenProvider.refresh !== undefined) {
         refreshed = true;

@@ -37,6 +37,27 @@ export function redactBody(text: string, redact: Redact): string {
   return JSON.stringify(redactDeep(parsed, redact));
 }
 
+/**
+ * A successful body, which refplan parses and keeps: unchanged (the same text, at the cost of one
+ * scan) unless some spelling of a secret is in it. A spelling in a decoded string is a spelling in
+ * the raw JSON text too, since each character's pattern accepts its JSON escapes.
+ */
+export function redactSuccessBody(text: string, redact: Redact): string {
+  return redact(text) === text ? text : redactBody(text, redact);
+}
+
+/** Header values as refplan may keep them (an ETag becomes a referral's eTag in the plan). */
+export function redactHeaders<H extends Record<string, string | string[] | undefined>>(headers: H, redact: Redact): H {
+  let out: H | undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    const clean = typeof v === 'string' ? redact(v) : Array.isArray(v) ? v.map(redact) : v;
+    if (typeof v === 'string' ? clean === v : !Array.isArray(v) || (clean as string[]).every((c, i) => c === v[i])) continue;
+    out ??= { ...headers };
+    (out as Record<string, unknown>)[k] = clean;
+  }
+  return out ?? headers;
+}
+
 export function redactDeep(value: unknown, redact: Redact): unknown {
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));

@@ -123,6 +123,7 @@ export class RequestScheduler {
     try {
       for (;;) {
         await this.waitWhilePaused(signal);
+        c.control.begin(this.now());
         this.updateRate(kind);
         await raceAbort(c.pacer.take(signal), signal, 'request');
         // A pause may have begun while we waited for our turn: then wait again.

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/terminal-text.js';
 
 /**
  * `-o FILE` / `-o -` for plan, export and migrate, the one convention: each has a default file
@@ -10,7 +11,8 @@ export type OutputTarget = { stdout: true } | { stdout: false; path: string; sho
 export function outputTarget(cwd: string, value: string | undefined, fallback: string): OutputTarget {
   const shown = value ?? fallback;
   if (shown === '-') return { stdout: true };
-  return { stdout: false, path: resolve(cwd, shown), shown };
+  // `shown` is for printing ("Plan written to …"): a name from the command line, control characters escaped.
+  return { stdout: false, path: resolve(cwd, shown), shown: escapeControls(shown) };
 }
 
 /** `-o -` and `--json` both want stdout: refuse the pair rather than interleave two documents. */

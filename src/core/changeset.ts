@@ -1,6 +1,7 @@
 import type { SourceLocation } from './diagnostics.js';
 import type { JsonValue } from './referral.js';
 import type { ExportRowCells } from './changeset/export-row-rules.js';
+import type { PortalReadOnlyCell } from './changeset/portal-layout.js';
 
 /**
  * The normalised change-set model: what YAML and CSV inputs both become after
@@ -60,6 +61,8 @@ export interface Change {
    * against the export baseline when the file has one (export-row-rules.ts).
    */
   exportCells?: ExportRowCells;
+  /** A row of the portal's bulk file: its filled read-only cells, judged against the referral once read (portal-layout.ts). */
+  portalReadOnly?: PortalReadOnlyCell[];
 }
 
 export interface InputFile {

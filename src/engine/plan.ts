@@ -13,6 +13,7 @@ import { checkPrivateTarget } from '../files/private-file.js';
 import { rejectsPathFor, writeRejectsCsv, type RejectRow } from '../files/rejects-csv.js';
 import { matchExportBaselines } from './baseline-match.js';
 import { judgeExportRows } from './judge-export-rows.js';
+import { judgePortalRows } from './judge-portal-rows.js';
 import { resolveRelaxed } from './converged-where.js';
 import { planRebase, rebaseRow } from './rebase-export-rows.js';
 import { archiveSettledEarlierRun } from './earlier-run.js';
@@ -201,12 +202,19 @@ export async function createPlan(options: CreatePlanOptions): Promise<CreatePlan
   // A where that matches nothing may be one already applied: judged again without its own fields.
   const relaxed = await resolveRelaxed(reader, changes, resolution);
   const current = new Map([...relaxed.referrals, ...resolution.referrals]);
+  // Rows of the portal's file: an edited read-only cell is refused, now that its referral is read.
+  const portal = judgePortalRows(changes, current);
+  diagnostics.push(...portal.diagnostics);
+  if (hasErrors(portal.diagnostics)) {
+    if (!skipInvalid) return failed(diagnostics, [], resolution.mode);
+    rejected = [...rejected, ...rejectsFromDiagnostics(portal.diagnostics)];
+  }
 
   // 3. The pure planner judges every change against the transition table.
   const planned = planChanges({
-    changes,
+    changes: changes.filter((c) => !portal.refused.has(c)),
     current,
-    resolved: changes.map((change, i) => ({ change, referralIds: resolution.matches[i] ?? [] })),
+    resolved: changes.flatMap((change, i) => (portal.refused.has(change) ? [] : [{ change, referralIds: resolution.matches[i] ?? [] }])),
     relaxed: relaxed.relaxed,
     table: loadTransitionTable(),
     writablePaths: loadWritablePaths(),

@@ -49,7 +49,9 @@ export function readYamlChangeSet(text: string, file: string, report: (d: Diagno
     const opened = missing === undefined ? undefined : unclosedFlowStart(text, e.pos[0], bracket[0]);
     if (opened !== undefined) {
       report(error('yaml-syntax', `YAML syntax: the ${bracket[0]} opened here is never closed (${message})`, { at: at(opened), hint: `close it with ${bracket[1]} on the same entry (or write the entry as a block, one key per line)` }));
-      continue;
+      // What the parser says after it ("Nested mappings are not allowed…" on the next entry) only
+      // follows from the bracket: one error, where the problem starts.
+      break;
     }
     report(error('yaml-syntax', `YAML syntax: ${message}`, { at: at(e.pos[0]), hint: 'fix the YAML syntax here (indentation, quotes, colons)' }));
   }

@@ -68,6 +68,8 @@ describe('RateControl', () => {
   it('slow start: from 20/s, ×256 per second, until the first 429', () => {
     const c = new RateControl();
     expect(c.phase).toBe('start');
+    expect(c.rateAt(5000)).toBe(20); // nothing sent yet: the ramp has not begun
+    c.begin(0);
     expect(c.rateAt(0)).toBe(20);
     expect(c.rateAt(500)).toBeCloseTo(320, 5);
   });
@@ -106,6 +108,7 @@ describe('RateControl', () => {
 
   it('--rate is a ceiling, not a belief: never exceeded, and 429s push the rate far below it', () => {
     const c = new RateControl({ ceiling: 100 });
+    c.begin(0);
     for (let t = 0; t < 60_000; t += 1000) expect(c.rateAt(t)).toBeLessThanOrEqual(100);
     // The server lets 20/s through: three stretches of 3 s at 20/s, each ending in a 429.
     let t = 10_000;
@@ -130,7 +133,8 @@ describe('RateControl', () => {
         const before = c.rateAt(t);
         const d = c.onThrottled(t, t + 1000);
         expect(d.rate).toBeLessThan(before);
-        if (i > 0) expect(d.rate).toBeGreaterThanOrEqual(before * 0.5 - 1e-9);
+        // (A window read as N/W is exact and may say more.)
+        if (i > 0 && c.model !== 'window') expect(d.rate).toBeGreaterThanOrEqual(before * 0.5 - 1e-9);
         t += 1000;
         // Decided again when the pause ends (late answers counted): still lower than before.
         expect(c.rateAt(t)).toBeLessThan(before);

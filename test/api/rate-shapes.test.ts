@@ -59,11 +59,22 @@ describe('--rate', () => {
     }
   });
 
-  it('five times too high: learned under it, as if none were given', async () => {
-    const r = await simulateRun({ server: { rate: 100, burst: 100 }, requests: 2000, rate: 500 });
+  it.each([
+    ['burst 10', { rate: 100, burst: 10 }],
+    ['burst 100', { rate: 100, burst: 100 }],
+  ] as const)('five times too high (%s): learned under it, as if none were given', async (_n, server) => {
+    const unknown = await simulateRun({ server, requests: 2000 });
+    const r = await simulateRun({ server, requests: 2000, rate: 500 });
     expect(r.achieved).toBeGreaterThanOrEqual(0.9);
+    expect(r.achieved).toBeGreaterThanOrEqual(unknown.achieved - 0.03);
     expect(share(r)).toBeLessThan(0.02);
-    expect(r.scheduler.snapshot().rate).toBeLessThan(100);
+    expect(r.scheduler.snapshot().rate).toBeGreaterThan(85);
+    expect(r.scheduler.snapshot().rate).toBeLessThan(115);
+  });
+
+  it('equal to the limit of a burst-1 server: a 429 from jitter steps the rate down a little, not to a guess', async () => {
+    const r = await simulateRun({ server: { rate: 100, burst: 1 }, requests: 2000, rate: 100 });
+    expect(r.achieved).toBeGreaterThanOrEqual(0.7);
   });
 });
 
@@ -94,6 +105,18 @@ describe('the scheduler', () => {
     s.onThrottled(b, 1000, 1000);
     expect(s.snapshot().pauses).toBe(1);
     expect(s.snapshot().estimatedServerRate).not.toBeNaN();
+  });
+
+  it('the slow start begins with the first request, not when the client was made', async () => {
+    let t = 0;
+    const s = new RequestScheduler({ now: () => t, sleep: async (ms) => void (t += ms) });
+    t = 5000; // a run reads and checks its files first
+    const k = await s.acquire('write');
+    s.onAccepted(k);
+    k.release();
+    expect(s.snapshot().rate).toBeLessThan(25);
+    const sim = await simulateRun({ server: { rate: 100, burst: 10 }, requests: 2000, startDelayMs: 3000 });
+    expect(sim.achieved).toBeGreaterThanOrEqual(0.9);
   });
 
   it('a write quota never slows the reads', async () => {

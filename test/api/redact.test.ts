@@ -1,11 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { ApiError } from '../../src/api/errors.js';
-import { createRedactor, redactBody } from '../../src/api/redact.js';
+import { createRedactor, redactBody, redactHeaders, redactSuccessBody } from '../../src/api/redact.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
+import { startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { startScriptServer, type ScriptServer } from './script-server.js';
@@ -69,6 +72,16 @@ describe('createRedactor', () => {
     expect(redactBody(`<html>${b64(TOKEN)}</html>`, redact)).toBe('<html>[redacted]</html>');
   });
 
+  it('redacts a successful body only when it holds a spelling, and header values such as an echoed ETag', () => {
+    const clean = '{"id":"r1","name":"Contoso","eTag":"W/\\"1\\""}';
+    expect(redactSuccessBody(clean, redact)).toBe(clean);
+    expect(JSON.parse(redactSuccessBody(`{"id":"r1","name":"${jsonEscapedAll(TOKEN)}"}`, redact))).toEqual({ id: 'r1', name: '[redacted]' });
+    const headers = { etag: `"${TOKEN}"`, 'set-cookie': ['a=1', `b=${b64(TOKEN)}`], 'content-type': 'application/json' };
+    expect(redactHeaders(headers, redact)).toEqual({ etag: '"[redacted]"', 'set-cookie': ['a=1', 'b=[redacted]'], 'content-type': 'application/json' });
+    const plain = { etag: '"1"' };
+    expect(redactHeaders(plain, redact)).toBe(plain);
+  });
+
   test.prop([fc.string({ minLength: 8, maxLength: 80, unit: 'grapheme-ascii' }), fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })], { numRuns: 25 })(
     'redacts any token in any of its spellings, whatever surrounds it',
     (token, left, right) => {
@@ -130,6 +143,92 @@ describe('a hostile server that echoes the token (real HTTP)', () => {
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stderr).toMatch(/400/);
       expect(leaks(r.stdout + r.stderr, TOKEN), r.stderr).toEqual([]);
+    }
+  });
+});
+
+describe('a server that reflects the token into successful answers (built CLI, real HTTP)', () => {
+  let emu: Awaited<ReturnType<typeof startEmulator>>;
+  let reflector: ReturnType<typeof createServer>;
+  let baseUrl = '';
+  beforeAll(async () => {
+    emu = await startEmulator({ generate: 12, randomSeed: 7 });
+    // Forwards to the emulator and writes the Authorization header it was sent into every referral
+    // of a 2xx answer: raw in the name, base64 in the customer name, \u-escaped in the notes.
+    reflector = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          const upstream = await fetch(`${emu.url.replace(/\/v1\.0$/, '')}${req.url ?? ''}`, {
+            method: req.method ?? 'GET',
+            headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)])),
+            ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+          });
+          let text = await upstream.text();
+          const auth = String(req.headers['authorization'] ?? '');
+          const token = auth.replace(/^Bearer /, '');
+          if (upstream.status < 300 && text.startsWith('{')) {
+            const doc = JSON.parse(text) as Record<string, unknown> & { value?: unknown[] };
+            const mark = (r: Record<string, unknown>): void => {
+              if (typeof r['id'] !== 'string') return;
+              r['name'] = `${String(r['name'])} ${token}`;
+              const customer = r['customerProfile'] as Record<string, unknown> | undefined;
+              if (customer !== undefined) customer['name'] = `${String(customer['name'])} ${b64(auth)}`;
+              const details = r['details'] as Record<string, unknown> | undefined;
+              if (details !== undefined) details['notes'] = `${String(details['notes'] ?? '')} @@ECHO@@`;
+            };
+            if (Array.isArray(doc.value)) for (const r of doc.value) mark(r as Record<string, unknown>);
+            else mark(doc);
+            text = JSON.stringify(doc).replace(/@@ECHO@@/g, jsonEscapedAll(token));
+          }
+          const headers: Record<string, string> = { 'content-type': upstream.headers.get('content-type') ?? 'application/json' };
+          for (const h of ['etag', 'retry-after']) if (upstream.headers.get(h) !== null) headers[h] = upstream.headers.get(h)!;
+          res.writeHead(upstream.status, headers);
+          res.end(text);
+        })();
+      });
+    });
+    await new Promise<void>((r) => reflector.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(reflector.address() as AddressInfo).port}/v1.0`;
+  });
+  afterAll(async () => {
+    reflector?.closeAllConnections();
+    await new Promise((r) => reflector?.close(r));
+    await emu?.close();
+  });
+
+  it('no spelling of the token reaches an export, a plan, a journal, results, a rollback file or the terminal', async () => {
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: baseUrl, REFPLAN_TOKEN: TOKEN };
+    const active = emu.store.all().filter((r) => r.status === 'Active').slice(0, 2);
+    expect(active).toHaveLength(2);
+    writeFileSync(join(dir, 'c.yaml'), `changes:\n${active.map((r) => `  - id: "${r.id}"\n    set: { dealValue: 4321 }\n`).join('')}`);
+    const runs = [
+      ['export', '--where', 'status=Active', '-o', 'x.csv'],
+      ['export', '--where', 'status=Active', '-o', 'x.yaml'],
+      ['plan', 'c.yaml', '-o', 'p.json'],
+      ['show', 'p.json'],
+      ['show', 'p.json', '--format', 'csv'],
+      ['show', 'p.json', '--html', 'p.html'],
+      ['apply', 'p.json', '--yes'],
+      ['apply', 'p.json', '--yes', '--json'],
+      ['rollback', 'p.rollback.json', '--yes'],
+    ];
+    let printed = '';
+    for (const args of runs) {
+      const r = await runCli(args, { cwd: dir, env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      printed += r.stdout + r.stderr;
+    }
+    // The reflector did echo it, in every run: the emulator's referrals now hold only refplan's own writes.
+    expect(printed).toContain('[redacted]');
+    expect(leaks(printed, TOKEN)).toEqual([]);
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['x.csv', 'p.json', 'p.journal.jsonl', 'p.rollback.json', 'p.html']));
+    for (const f of files) {
+      const text = readFileSync(join(f.parentPath, f.name), 'utf8');
+      expect(leaks(text, TOKEN), f.name).toEqual([]);
     }
   });
 });

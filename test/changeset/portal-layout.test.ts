@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -43,8 +43,12 @@ describe('the portal co-sell bulk CSV', () => {
     const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(
-      "note: the header is the Partner Center portal's co-sell bulk file: reading Referral ID → id, Deal Name → name, Partner Referral Status → status, Partner Referral Substatus → substatus, Estimated Deal Value → dealValue, Currency → currency, Estimated Close Date → closingDateTime, CRM ID → externalReferenceId, Notes → notes; 136 other column(s) are ignored",
+      "note: the header is the Partner Center portal's co-sell bulk file: reading Referral ID → id, Deal Name → name, Partner Referral Status → status, Partner Referral Substatus → substatus, Estimated Deal Value → dealValue, Currency → currency, Estimated Close Date → closingDateTime, CRM ID → externalReferenceId, Notes → notes; checking Engagement ID against each referral (read-only: an edited value is refused); 130 other column(s) are ignored (not writable through the referrals API)",
     );
+    // Said once, for the file: the read-only columns refplan cannot check are ignored even when edited.
+    const ignoredNote =
+      'note: Errors, Microsoft Referral Status, Microsoft MSX ID, Migrated PSC Deal ID, Microsoft team member 1 are read-only in Partner Center and have no field in the referral to compare with, so they are ignored, edited or not';
+    expect(run.stderr.split(ignoredNote)).toHaveLength(2);
     const plan = JSON.parse(run.stdout) as { entries: { referralId: string; ops: { path: string; value: unknown }[] }[] };
     // Row 2 repeats referral b as it is (its date in the portal's M/D/YYYY): no entry.
     expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);
@@ -72,5 +76,59 @@ describe('the portal co-sell bulk CSV', () => {
       'portal.csv: row 3, column "Declined/Lost/Error reason": error: the portal writes this reason as a number (1–9) whose meaning Microsoft does not publish, so refplan cannot send it as a reason',
     );
     expect(run.stdout).toContain('fix: clear the cell (or delete the column) and add a statusReason column with the reason in words');
+  });
+
+  describe('its read-only columns', () => {
+    const portalRecords = (a: Referral, b: Referral, edit: (records: string[][], col: (h: string) => number) => void): string => {
+      const records = parse(fill(a, b)) as string[][];
+      const col = (h: string) => (records[0] ?? []).indexOf(h);
+      edit(records, col);
+      return stringify(records, { record_delimiter: 'windows' });
+    };
+
+    it('refuses an edited Engagement ID once the plan has read the referral: file, row and column named, the current value given, exit 3, no plan written', async () => {
+      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const other = '11111111-2222-4333-8444-555555555555';
+      const dir = tempTree({ 'portal.csv': portalRecords(a, b, (records, col) => (records[2]![col('Engagement ID')] = other)) });
+      const patches = emu.stats().requests.byMethod['PATCH'] ?? 0;
+      const run = await runCli(['plan', 'portal.csv', '-o', 'plan.json'], { cwd: dir, env: env() });
+      expect(run.code, run.stdout + run.stderr).toBe(3);
+      const out = run.stdout + run.stderr;
+      expect(out).toContain(
+        `portal.csv: row 3, column "Engagement ID": error: Engagement ID is read-only in Partner Center; refplan will not change it (the cell says "${other}", the referral has "${String(b['engagementId'])}")`,
+      );
+      expect(out).toContain(`fix: clear the cell or put back the current value "${String(b['engagementId'])}"`);
+      expect(existsSync(join(dir, 'plan.json'))).toBe(false);
+      expect(emu.stats().requests.byMethod['PATCH'] ?? 0).toBe(patches);
+    });
+
+    it('lets an unedited, blank or upper-cased Engagement ID through, and ignores edits to the read-only columns it cannot check', async () => {
+      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const dir = tempTree({
+        'portal.csv': portalRecords(a, b, (records, col) => {
+          records[1]![col('Engagement ID')] = String(a['engagementId']).toUpperCase();
+          records[2]![col('Engagement ID')] = '';
+          records[1]![col('Microsoft Referral Status')] = 'Won';
+          records[2]![col('Microsoft MSX ID')] = 'MSX-999';
+          records[2]![col('Errors')] = 'edited by hand';
+        }),
+      });
+      const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
+      expect(run.code, run.stderr).toBe(2);
+      const plan = JSON.parse(run.stdout) as { entries: { referralId: string }[] };
+      expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);
+    });
+
+    it('with --skip-invalid, plans the other rows and lists the refused one in the rejects file', async () => {
+      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const dir = tempTree({ 'portal.csv': portalRecords(a, b, (records, col) => (records[2]![col('Engagement ID')] = 'not-the-engagement')) });
+      const run = await runCli(['plan', 'portal.csv', '--json', '--skip-invalid', '-o', 'plan.json'], { cwd: dir, env: env() });
+      expect(run.code, run.stderr).toBe(0);
+      const plan = JSON.parse(run.stdout) as { entries: { referralId: string }[] };
+      expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);
+      const rejects = readFileSync(join(dir, 'plan.rejects.csv'), 'utf8');
+      expect(rejects).toContain('portal-read-only-edited');
+      expect(rejects).toContain(b.id);
+    });
   });
 });

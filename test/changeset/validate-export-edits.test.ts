@@ -46,3 +46,34 @@ describe('validate of an edited export', () => {
     expect(run.stdout).toContain('✗ 2 errors');
   });
 });
+
+describe('validate and plan agree on an edited export', () => {
+  it('validate reports exactly the errors plan refuses with (same codes, messages, locations), offline', async () => {
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
+    expect((await runCli(['export', '--where', 'status=Active', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    editSheet(join(dir, 'x.csv'), (_byId, s) => {
+      const [a, b, c, d, e] = s.rows;
+      if (e === undefined || a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('the export has fewer than 5 rows');
+      a['customerName (read-only)'] = 'Someone Else Ltd';
+      a['country (read-only)'] = 'XX';
+      b['dealValue'] = '';
+      c['currency'] = '';
+      d['notes'] = ''; // clearable: a clear, not an error
+      e['notes'] = 'a valid edit';
+    });
+    const validate = await runCli(['validate', 'x.csv', '--json'], { cwd: dir });
+    expect(validate.code, validate.stdout).toBe(3);
+    const plan = await runCli(['plan', 'x.csv', '--json', '-o', 'p.json'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(3);
+    type D = { severity: string; code: string; message: string; at?: unknown };
+    const errorsOf = (ds: D[]) => ds.filter((x) => x.severity === 'error').map(({ code, message, at }) => ({ code, message, at }));
+    const validated = errorsOf((JSON.parse(validate.stdout) as { diagnostics: D[] }).diagnostics);
+    const planned = errorsOf((JSON.parse(plan.stderr) as { error: { meta: { diagnostics: D[] } } }).error.meta.diagnostics);
+    expect(validated.length).toBe(4);
+    expect(validated).toEqual(planned);
+    expect(validated.map((x) => x.code).sort()).toEqual(['blank-not-clearable', 'blank-not-clearable', 'read-only-cell', 'read-only-cell']);
+    // The two rows that pass: the clear and the edit.
+    expect((JSON.parse(validate.stdout) as { stats: { changes: number } }).stats.changes).toBe(2);
+  });
+});

@@ -12,6 +12,15 @@ describe('YAML syntax error positions', () => {
     expect(run.stdout).not.toMatch(/c\.yaml:4:1: error/);
   });
 
+  it('reports only the unclosed bracket, not the errors the parser meets after it', async () => {
+    const dir = tempTree({ 'c.yaml': 'changes:\n  - id: abc\n    set: { dealValue: 5\n  - id: def\n    set:\n      notes: hi\n' });
+    const run = await runCli(['validate', 'c.yaml'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('c.yaml:3:10: error: YAML syntax: the { opened here is never closed');
+    expect(run.stdout.match(/error:/g)).toHaveLength(1);
+    expect(run.stdout).toContain('✗ 1 error, 0 warnings in 1 file, 0 rows.');
+  });
+
   it('reports an unclosed flow sequence at its [', async () => {
     const dir = tempTree({ 'c.yaml': 'changes:\n  - id: abc\n    set: { dealValue: 5 }\n  - where: [status=Active\n    set: { notes: x }\n' });
     const run = await runCli(['validate', 'c.yaml'], { cwd: dir });

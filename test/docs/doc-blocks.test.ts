@@ -10,7 +10,12 @@ import { tempTree } from '../helpers/temp-dir.js';
 import { outputMatches, scanAllDocs, scanDoc, type DocBlock } from './doc-blocks.js';
 import { ShellSession } from './shell-session.js';
 
-/** A port nobody listens on right now, for the documented emulator port 4780. */
+/** The ports the docs use: the emulator's 4780 and the proxy's 7071. Each guide gets free ones instead. */
+const DOC_PORTS = ['4780', '7071'];
+/** `PORT` after a colon or a space (`127.0.0.1:4780`, `--port 4780`), not inside an id or a number. */
+const portIn = (port: string): RegExp => new RegExp(`(?<=[:\\s])${port}(?!\\d)`, 'g');
+
+/** A port nobody listens on right now. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -23,7 +28,7 @@ function freePort(): Promise<number> {
 }
 
 /** At most this many guides run at once: each is a shell spawning CLIs on a 2-core machine. */
-const PARALLEL = 3;
+const PARALLEL = 2;
 let running = 0;
 const queue: (() => void)[] = [];
 async function slot<T>(work: () => Promise<T>): Promise<T> {
@@ -84,6 +89,20 @@ describe('the doc-test markers', () => {
     expect(outputMatches(`${'x\n…\n'.repeat(30)}never`, 'x\n'.repeat(3000))).toBe(false);
   });
 
+  it('run in one shell: exports and files carry over, stdin is empty, the status is the first failing command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'refplan-session-'));
+    const session = new ShellSession(dir, {});
+    try {
+      expect(await session.run('export GREETING=hello\necho one > f.txt')).toEqual({ status: 0, output: '' });
+      expect(await session.run('cat')).toEqual({ status: 0, output: '' });
+      expect(await session.run('echo "$GREETING $(cat f.txt)" >&2\n(exit 3)\nfalse\necho still runs')).toEqual({ status: 3, output: 'hello one\nstill runs\n' });
+      expect(await session.run('refplan --version')).toMatchObject({ status: 0, output: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    } finally {
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stand before every shell block in README.md and docs/, and a skip says why', () => {
     const { blocks, problems } = scanAllDocs(repoRoot);
     expect(problems).toEqual([]);
@@ -99,7 +118,10 @@ describe.concurrent('the shell blocks of each guide run in order in one terminal
   for (const [file, blocks] of byFile) {
     it(file, () =>
       slot(async () => {
-        const port = String(await freePort());
+        const ports = new Map<string, string>();
+        for (const documented of DOC_PORTS) ports.set(documented, String(await freePort()));
+        const toFree = (code: string): string => [...ports].reduce((text, [documented, free]) => text.replace(portIn(documented), free), code);
+        const toDocumented = (text: string): string => [...ports].reduce((t, [documented, free]) => t.replace(portIn(free), documented), text);
         const emulator = blocks.some((b) => b.emulator) ? await startEmulator({ generate: 500, log: () => undefined }) : undefined;
         const dir = mkdtempSync(join(tmpdir(), 'refplan-guide-'));
         cpSync(join(repoRoot, 'samples'), join(dir, 'samples'), { recursive: true });
@@ -108,8 +130,8 @@ describe.concurrent('the shell blocks of each guide run in order in one terminal
         try {
           for (const block of blocks) {
             const where = `${file}:${block.line}`;
-            const run = await session.run(block.code.replaceAll('4780', port), startsEmulator(block.code) ? { readyText: EMULATOR_READY } : {});
-            const output = run.output.replaceAll(port, '4780').replaceAll(dir, '~/guide');
+            const run = await session.run(toFree(block.code), startsEmulator(block.code) ? { readyText: EMULATOR_READY } : {});
+            const output = toDocumented(run.output).replaceAll(dir, '~/guide');
             // For whoever writes the docs: DOC_TEST_OUTPUT=FILE collects what every block printed.
             const log = process.env['DOC_TEST_OUTPUT'];
             if (log !== undefined) appendFileSync(log, `=== ${where} (exit ${run.status})\n${output}\n`);
@@ -124,7 +146,7 @@ describe.concurrent('the shell blocks of each guide run in order in one terminal
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-    120_000);
+    180_000);
   }
 });
 

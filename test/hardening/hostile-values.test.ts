@@ -5,6 +5,7 @@ import type { Referral } from '../../src/core/referral.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { editSheet } from '../helpers/csv-edit.js';
 
 /**
  * A referral name (or note, or error message) is typed by someone else. Printed raw, it can clear
@@ -96,4 +97,37 @@ describe('hostile values from the API and from change sets', () => {
 
     expect(new Set(checked)).toEqual(new Set(['validate', 'plan', 'show', 'apply', 'rollback', 'migrate']));
   }, 120_000);
+});
+
+describe('hostile file names from the command line', () => {
+  it('are printed escaped in every "wrote FILE" and "see FILE" line: export, plan, show, apply, demo', async () => {
+    // ESC, BEL, CR and a C1 CSI in the names refplan is told to write (a Linux file name may hold them).
+    const tag = '\x1b]0;pwned\x07\r\x9b1A';
+    const dir = tempTree();
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'names-token' };
+    const csv = `x${tag}.csv`;
+    const plan = `p${tag}.json`;
+    const exported = await runCli(['export', '--where', 'status=Active', '-o', csv], { cwd: dir, env });
+    expect(exported.code, exported.stderr).toBe(0);
+    // An invalid row, so that --skip-invalid writes a rejects file and names it.
+    editSheet(join(dir, csv), (_byId, sheet) => {
+      const first = sheet.rows[0];
+      if (first !== undefined) first['notes'] = 'an edit to apply';
+    });
+    writeFileSync(join(dir, csv), readFileSync(join(dir, csv), 'utf8') + '00000000-0000-4000-8000-00000000dead,,,,\n');
+    const runs: [string, string[]][] = [
+      ['export', ['export', '--where', 'status=Active', '-o', csv]],
+      ['plan', ['plan', csv, '-o', plan, '--skip-invalid']],
+      ['show --html', ['show', plan, '--html', `r${tag}.html`]],
+      ['show -o', ['show', plan, '--format', 'csv', '-o', `v${tag}.csv`]],
+      ['apply', ['apply', plan, '--yes']],
+      ['demo', ['demo', '--dir', join(dir, `demo${tag}`)]],
+    ];
+    for (const [what, args] of runs) {
+      const r = what === 'export' ? exported : await runCli(args, { cwd: dir, env });
+      expect(r.code, `${what}: ${r.stderr}`).toBeLessThan(6);
+      expectClean(r, what);
+      expect(r.stdout + r.stderr, what).toContain('\\x1B]0;pwned\\x07\\r\\x9B1A');
+    }
+  });
 });

@@ -24,6 +24,8 @@ export interface SimOptions {
   timerLateMs?: number;
   seed?: number;
   method?: 'PATCH' | 'GET';
+  /** The scheduler is made this long before the first request (a run reading its files). */
+  startDelayMs?: number;
   /** Give up after this much simulated time. */
   maxMs?: number;
 }
@@ -144,7 +146,8 @@ export async function simulateRun(o: SimOptions): Promise<SimResult> {
       done++;
     }
   };
-  const workers = Array.from({ length: o.workers ?? 32 }, () => worker());
+  const started = new Promise<void>((resolve) => clock.at(o.startDelayMs ?? 0, resolve));
+  const workers = Array.from({ length: o.workers ?? 32 }, () => started.then(worker));
   await clock.run(() => done >= o.requests, o.maxMs ?? 30 * 60_000);
   const finished = done >= o.requests;
   if (finished) await Promise.all(workers);

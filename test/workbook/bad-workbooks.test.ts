@@ -68,6 +68,21 @@ describe('workbooks refplan cannot read', () => {
     expect(run.stdout).toContain('fix: split it into smaller workbooks, or save the sheet as CSV');
   });
 
+  it('a part that inflates past the size its zip entry declares (under the total limit), refused while inflating', async () => {
+    const rows = [['id', 'notes'], ...Array.from({ length: 3000 }, (_, i) => [ID, `note ${i} `.repeat(8)])];
+    const zip = Buffer.from(await writeXlsx({ sheets: [sheet(rows)] }));
+    // The sheet's central-directory entry now declares 20,000 bytes; it inflates to far more.
+    const name = Buffer.from('xl/worksheets/sheet1.xml');
+    const central = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+    let at = zip.indexOf(central);
+    while (at >= 0 && !zip.subarray(at + 46, at + 46 + name.length).equals(name)) at = zip.indexOf(central, at + 4);
+    expect(at).toBeGreaterThan(0);
+    zip.writeUInt32LE(20_000, at + 24);
+    const run = await validate('lying.xlsx', zip);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('error: lying.xlsx cannot be read as a workbook (xl/worksheets/sheet1.xml inflates past the 20000 bytes its zip entry declares)');
+  });
+
   it('merged cells inside the table, named by range', async () => {
     const bytes = await writeXlsx({ sheets: [sheet([['id', 'notes', 'name'], [ID, 'merged', null]], { merges: [{ startRow: 1, startCol: 1, endRow: 1, endCol: 2 }] })] });
     const run = await validate('pipeline.xlsx', bytes);

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { nounFor, plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -27,7 +28,7 @@ export async function runApplyCommand(ctx: CliContext, files: string[], flags: A
   if (planFile) {
     const plan = await readPlanToApply(first);
     if (plan.kind === 'rollback') {
-      ctx.io.stderr.write(`apply: ${first} is a rollback file; applying it undoes an earlier apply (same as refplan rollback --yes)\n`);
+      ctx.io.stderr.write(`apply: ${escapeControls(first)} is a rollback file; applying it undoes an earlier apply (same as refplan rollback --yes)\n`);
     }
     await runApply(ctx, plan, first, flags, 'apply');
     return;

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
@@ -100,7 +101,7 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
   // The first stdout line carries the base URL so scripts can start it on port 0.
   ctx.io.stdout.write(`refplan emulator listening on ${emulator.url} (${plural(emulator.store.size, 'referral')})\n`);
   if (ignored) {
-    ctx.io.stderr.write(`note: --data ${options.dataFile} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
+    ctx.io.stderr.write(`note: --data ${escapeControls(options.dataFile ?? "")} is loaded when it exists; --generate/--seed-file apply only when it does not\n`);
   }
   ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
   await waitForStopSignal();

@@ -1,4 +1,4 @@
-import { jsonForTerminal } from '../../core/terminal-text.js';
+import { escapeControls, jsonForTerminal } from '../../core/terminal-text.js';
 import { exportReferrals } from '../../engine/export.js';
 import { normaliseWhere } from '../../engine/where-selector.js';
 import { plural } from '../../core/plural.js';
@@ -47,8 +47,8 @@ export async function runExport(ctx: CliContext, flags: ExportFlags): Promise<vo
     io.stdout.write(jsonForTerminal(result, 2) + '\n');
   } else {
     io.stdout.write(
-      `Exported ${summary} to ${result.output}.\n` +
-        (result.baselinePath === undefined ? 'The workbook carries its baseline: planning it needs no reads.\n' : `Baseline for planning without reads: ${result.baselinePath}\n`) +
+      `Exported ${summary} to ${escapeControls(result.output)}.\n` +
+        (result.baselinePath === undefined ? 'The workbook carries its baseline: planning it needs no reads.\n' : `Baseline for planning without reads: ${escapeControls(result.baselinePath)}\n`) +
         `Edit cells, then: refplan plan ${target.shown}\n`,
     );
   }

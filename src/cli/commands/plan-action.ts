@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PassedFlags } from '../../core/hint-flags.js';
@@ -82,11 +83,11 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
   });
   view.plan(result.plan);
   const where = json ? io.stderr : io.stdout;
-  where.write(`Plan written to ${result.planPath ?? target.shown}: ${changes} to change, ${reads}.\n`);
+  where.write(`Plan written to ${result.planPath === undefined ? target.shown : escapeControls(result.planPath)}: ${changes} to change, ${reads}.\n`);
   if (result.archived !== undefined) {
-    io.stderr.write(`The earlier run of this plan file is settled; its files were kept in ${dirname(result.archived[0] ?? '.')}/\n`);
+    io.stderr.write(`The earlier run of this plan file is settled; its files were kept in ${escapeControls(dirname(result.archived[0] ?? '.'))}/\n`);
   }
   if (result.rejectsPath !== undefined) {
-    io.stderr.write(`${plural(result.rejected.length, 'change')} rejected and left out of the plan; see ${result.rejectsPath}\n`);
+    io.stderr.write(`${plural(result.rejected.length, 'change')} rejected and left out of the plan; see ${escapeControls(result.rejectsPath)}\n`);
   }
 }

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { setMaxListeners } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -69,7 +70,7 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean | 
   }
   const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
   try {
-    const answer = (await rl.question(`${question} Type "yes" to continue: `)).trim().toLowerCase();
+    const answer = (await rl.question(`${escapeControls(question)} Type "yes" to continue: `)).trim().toLowerCase();
     if (answer !== 'yes' && answer !== 'y') throw new UsageError(`${what} cancelled: nothing was sent`);
   } finally {
     rl.close();

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { plural } from '../../core/plural.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -24,7 +25,7 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
   if (options.html !== undefined) {
     const target = resolve(ctx.io.cwd, options.html);
     await writeHtmlReport(target, { plan, showPii: options.showPii === true });
-    ctx.io.stderr.write(`refplan: wrote HTML report ${options.html} (${plural(plan.entries.length, 'entry', 'entries')}${options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
+    ctx.io.stderr.write(`refplan: wrote HTML report ${escapeControls(options.html)} (${plural(plan.entries.length, 'entry', 'entries')}${options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
   }
   const viewOptions = {
     showPii: options.showPii === true,
@@ -37,7 +38,7 @@ export async function runShow(ctx: CliContext, planPath: string, options: ShowOp
     // A file is not a terminal: no colour, the width of COLUMNS or 80.
     const text = renderPlanAs(plan, format, { ...viewOptions, width: terminalWidth({}, ctx.io.env) });
     await writePrivateFileAtomic(resolve(ctx.io.cwd, options.output), text, { what: `${format} view` });
-    ctx.io.stderr.write(`refplan: wrote ${format} view ${options.output} (${plural(plan.entries.length, 'entry', 'entries')}${format === 'json' || options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
+    ctx.io.stderr.write(`refplan: wrote ${format} view ${escapeControls(options.output)} (${plural(plan.entries.length, 'entry', 'entries')}${format === 'json' || options.showPii === true ? ', contact details NOT masked' : ', contact details masked'})\n`);
     return;
   }
   createPlanView(format, ctx.io, viewOptions).plan(plan);

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/terminal-text.js';
 import { plural } from '../../core/plural.js';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -27,7 +28,8 @@ const DEMO_TOKEN = 'demo-token-not-a-secret';
  * embedded emulator, each printed before it runs.
  */
 export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> {
-  const say = (text: string) => io.stdout.write(`${text}\n`);
+  // Paths come from --dir: printed with their control characters escaped.
+  const say = (text: string) => io.stdout.write(`${escapeControls(text, { multiline: true })}\n`);
   const dir = options.dir;
   // Paths as the user would type them: relative inside the current folder, absolute outside it.
   const rel = (p: string) => {

@@ -4,7 +4,7 @@ import type { FieldSpec, RawChange, RawField, Vocabulary } from './raw-change.js
 import { MEMBER_FIELDS, settable } from './normalise-change.js';
 import { PROTOTYPE_KEYS } from './normalise-value.js';
 import { suggestionHint } from './suggest.js';
-import { isPortalHeader, portalColumn, portalDate, portalLayoutNote } from './portal-layout.js';
+import { isPortalHeader, portalColumn, portalDate, portalLayoutNotes } from './portal-layout.js';
 import { CONTEXT_COLUMNS, parseReadOnlyHeader, readOnlyHeader, type ContextColumn, type ExportRowCells } from './export-row-rules.js';
 
 /**
@@ -57,6 +57,8 @@ export type ColumnRole =
   | { kind: 'field'; spec: FieldSpec; usDate?: true }
   | { kind: 'member'; name: string }
   | { kind: 'readOnly'; column: ContextColumn }
+  /** A portal column read-only in Partner Center that shows a referral field: a filled cell is checked against it. */
+  | { kind: 'portalReadOnly'; path: string }
   | { kind: 'ignored'; blank: boolean }
   /** A portal column whose encoding refplan cannot know: a value in it is refused. */
   | { kind: 'refused'; message: string; hint: string };
@@ -97,7 +99,7 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
   const headerRow = sheet?.headerRow ?? 1;
   // The portal's own bulk file is read through refplan's names (portal-layout.ts).
   const portal = isPortalHeader(cells);
-  if (portal) report(portalLayoutNote(cells, file));
+  if (portal) for (const note of portalLayoutNotes(cells, file)) report(note);
   cells.forEach((cell, i) => {
     const column = portal ? portalColumn(cell) : undefined;
     const name = column?.kind === 'maps' ? column.header : cell.trim();
@@ -106,6 +108,7 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
     const readOnly = parseReadOnlyHeader(name);
     let role: ColumnRole | undefined;
     if (column?.kind === 'ignored') role = { kind: 'ignored', blank: false };
+    else if (column?.kind === 'checked') role = { kind: 'portalReadOnly', path: column.path };
     else if (column?.kind === 'refused') role = { kind: 'refused', message: column.message, hint: column.hint };
     else if (readOnly.kind === 'context') role = { kind: 'readOnly', column: readOnly.column };
     else if (readOnly.kind === 'unknown') {
@@ -130,7 +133,7 @@ export function parseHeader(cells: string[], file: string, vocab: Vocabulary, re
     if (role === undefined) {
       report(error('unknown-column', `unknown column "${name}"`, { at, text: name, hint: suggestionHint(name, known, 'columns') }));
       role = { kind: 'ignored', blank: false };
-    } else if (role.kind !== 'ignored' && role.kind !== 'refused') {
+    } else if (role.kind !== 'ignored' && role.kind !== 'refused' && role.kind !== 'portalReadOnly') {
       const key =
         role.kind === 'field' ? role.spec.field : role.kind === 'member' ? `member.${role.name}` : role.kind === 'readOnly' ? `readOnly.${role.column.column}` : role.kind;
       const first = taken.get(key);
@@ -215,6 +218,10 @@ export function rowToRawChange(cells: readonly RowCell[], row: number, layout: C
     }
     if (role?.kind === 'externalReferenceId') {
       externalIndex = i;
+      continue;
+    }
+    if (role?.kind === 'portalReadOnly') {
+      if (text.trim() !== '') (raw.portalReadOnly ??= []).push({ column: layout.headers[i] ?? '', path: role.path, value: text, at: at(i) });
       continue;
     }
     if (text.trim() === '') {

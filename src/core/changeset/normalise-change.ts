@@ -125,6 +125,7 @@ export function normaliseChange(raw: RawChange, ctx: NormaliseContext): Normalis
   if (pinnedETag !== undefined) change.pinnedETag = pinnedETag;
   if (allowNone !== undefined) change.allowNone = allowNone;
   if (raw.exportCells !== undefined && (raw.exportCells.blank.length > 0 || raw.exportCells.readOnly.length > 0)) change.exportCells = raw.exportCells;
+  if (raw.portalReadOnly !== undefined && raw.portalReadOnly.length > 0) change.portalReadOnly = raw.portalReadOnly;
   return { change, locations };
 }
 

@@ -2,6 +2,7 @@ import type { SourceLocation } from '../diagnostics.js';
 import type { TransitionTable } from '../transitions.js';
 import type { DecimalSeparator } from './parse-number.js';
 import type { ExportRowCells } from './export-row-rules.js';
+import type { PortalReadOnlyCell } from './portal-layout.js';
 
 /**
  * What a reader hands the normaliser: a change as the user wrote it, every
@@ -51,6 +52,8 @@ export interface RawChange {
   addTeamMembers: RawMember[];
   /** Spreadsheet rows: empty field cells and read-only cells, kept for the export baseline rules. */
   exportCells?: ExportRowCells;
+  /** Rows of the portal's bulk file: filled cells of its read-only columns that show a referral field. */
+  portalReadOnly?: PortalReadOnlyCell[];
 }
 
 export type FieldKind = 'string' | 'enum' | 'number' | 'currency' | 'date-time' | 'boolean';

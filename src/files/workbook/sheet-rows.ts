@@ -1,7 +1,7 @@
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import { isDateFormat, serialToDate } from 'hucre';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import type { ZipEntryInfo } from './zip-directory.js';
+import { entryRawBytes, type ZipEntryInfo } from './zip-directory.js';
 
 /**
  * The rows of one worksheet, streamed: the part is inflated a chunk at a time
@@ -37,16 +37,9 @@ function unreadable(part: string, e: unknown): UnreadablePartError {
   return e instanceof UnreadablePartError ? e : new UnreadablePartError(`${part}: ${(e as Error).message}`);
 }
 
-function rawEntry(data: Uint8Array, entry: ZipEntryInfo): Buffer {
-  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const at = entry.localHeaderOffset;
-  const start = at + 30 + view.readUInt16LE(at + 26) + view.readUInt16LE(at + 28);
-  return view.subarray(start, start + entry.compressedSize);
-}
-
 /** The part's text, a chunk at a time, never more than its declared size. */
 async function* partText(data: Uint8Array, entry: ZipEntryInfo): AsyncGenerator<string> {
-  const raw = rawEntry(data, entry);
+  const raw = entryRawBytes(data, entry);
   const decoder = new TextDecoder('utf-8');
   if (entry.method !== 8) {
     for (let at = 0; at < raw.length; at += 1 << 16) yield decoder.decode(raw.subarray(at, at + (1 << 16)), { stream: true });
@@ -150,7 +143,7 @@ export function readDateStyles(parts: WorkbookParts): boolean[] {
     if (local(tag.name) === 'cellXfs') inCellXfs = false;
   });
   try {
-    const raw = rawEntry(parts.data, entry);
+    const raw = entryRawBytes(parts.data, entry);
     parser.write(Buffer.from(entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) }) : raw).toString('utf8')).close();
   } catch (e) {
     throw unreadable(entry.name, e);

@@ -1,5 +1,6 @@
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
-import type { ZipEntryInfo } from './zip-directory.js';
+import { UnreadablePartError } from './sheet-rows.js';
+import { entryRawBytes, type ZipEntryInfo } from './zip-directory.js';
 
 /**
  * What the row stream of a worksheet does not say, found by one streamed pass
@@ -28,17 +29,10 @@ export interface SheetFindings {
   formulas: { row: number; col: number; cached: boolean; formula: string }[];
 }
 
-function entryData(data: Uint8Array, entry: ZipEntryInfo): Uint8Array {
-  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const at = entry.localHeaderOffset;
-  const start = at + 30 + view.readUInt16LE(at + 26) + view.readUInt16LE(at + 28);
-  return view.subarray(start, start + entry.compressedSize);
-}
-
 function readSmall(data: Uint8Array, entries: readonly ZipEntryInfo[], name: string): string | undefined {
   const entry = entries.find((e) => e.name.toLowerCase() === name.toLowerCase());
   if (entry === undefined) return undefined;
-  const raw = entryData(data, entry);
+  const raw = entryRawBytes(data, entry);
   return Buffer.from(entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) }) : raw).toString('utf8');
 }
 
@@ -109,7 +103,7 @@ export async function scanSheet(data: Uint8Array, entries: readonly ZipEntryInfo
   const found: SheetFindings = { merges: [], errors: [], formulas: [] };
   const entry = entries.find((e) => e.name === path);
   if (entry === undefined) return found;
-  const raw = entryData(data, entry);
+  const raw = entryRawBytes(data, entry);
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   const take = (chunk: string, final: boolean) => {
@@ -131,9 +125,19 @@ export async function scanSheet(data: Uint8Array, entries: readonly ZipEntryInfo
     take(decoder.decode(raw), true);
     return found;
   }
-  const inflate = createInflateRaw({ maxOutputLength: Math.max(1, entry.uncompressedSize) });
+  // maxOutputLength binds only zlib's one-shot calls: a stream is held to the declared size here.
+  const inflate = createInflateRaw();
+  let seen = 0;
   const done = new Promise<void>((resolve, reject) => {
-    inflate.on('data', (chunk: Buffer) => take(decoder.decode(chunk, { stream: true }), false));
+    inflate.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > entry.uncompressedSize) {
+        inflate.destroy();
+        reject(new UnreadablePartError(`${entry.name} inflates past the ${entry.uncompressedSize} bytes its zip entry declares`));
+        return;
+      }
+      take(decoder.decode(chunk, { stream: true }), false);
+    });
     inflate.on('end', () => {
       take(decoder.decode(), true);
       resolve();

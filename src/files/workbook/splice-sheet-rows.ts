@@ -1,6 +1,6 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
-import { readZipDirectory } from './zip-directory.js';
+import { entryRawBytes, readZipDirectory, type ZipEntryInfo } from './zip-directory.js';
 
 /**
  * Re-zips a workbook hucre wrote, streaming the rows of some sheets in place of
@@ -46,11 +46,8 @@ class NativeZipDeflate extends ZipPassThrough {
   }
 }
 
-function partBytes(zip: Uint8Array, entry: { localHeaderOffset: number; compressedSize: number; uncompressedSize: number; method: number }): Uint8Array {
-  const view = Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
-  const at = entry.localHeaderOffset;
-  const start = at + 30 + view.readUInt16LE(at + 26) + view.readUInt16LE(at + 28);
-  const raw = view.subarray(start, start + entry.compressedSize);
+function partBytes(zip: Uint8Array, entry: ZipEntryInfo): Uint8Array {
+  const raw = entryRawBytes(zip, entry);
   return entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) }) : raw;
 }
 

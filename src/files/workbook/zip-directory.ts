@@ -2,9 +2,9 @@
  * The central directory of a zip archive: entry names and the sizes they
  * declare, read before anything is decompressed. The workbook reader refuses
  * an archive whose declared total is over its limit (a zip bomb) and uses the
- * names to tell an .xlsb from an .xlsx; the decompressor (hucre) then stops any
- * entry that inflates past the size it declared, so the declared total bounds
- * what is ever decompressed.
+ * names to tell an .xlsb from an .xlsx; the readers (sheet-rows.ts, sheet-scan.ts)
+ * then stop any entry that inflates past the size it declared, so the declared
+ * total bounds what is ever decompressed.
  */
 export interface ZipEntryInfo {
   name: string;
@@ -84,4 +84,12 @@ export function readZipDirectory(data: Uint8Array): ZipEntryInfo[] | undefined {
     pos += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/** An entry's stored bytes (compressed, as in the archive), found through its local header. */
+export function entryRawBytes(data: Uint8Array, entry: ZipEntryInfo): Buffer {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const at = entry.localHeaderOffset;
+  const start = at + 30 + view.readUInt16LE(at + 26) + view.readUInt16LE(at + 28);
+  return view.subarray(start, start + entry.compressedSize);
 }
