@@ -48,6 +48,9 @@ export interface RateControlOptions {
 
 export type RatePhase = 'start' | 'settled' | 'headers';
 
+/** What the last 429's decision rested on: the first 429's guess, a bucket fit, or a window fit. */
+export type RateModel = 'guess' | 'bucket' | 'window';
+
 export interface ThrottleDecision {
   /** The rate (req/s) from the end of the pause on. */
   rate: number;
@@ -63,6 +66,7 @@ const MAX_RATE = 100_000;
 const PROBE_LINEAR = 0.001;
 const PROBE_CUBIC = 3.7e-6;
 const HEADER_HEADROOM = 0.985;
+const WINDOW_PROBE_DELAY_MS = 30_000;
 /**
  * Paced at exactly the user's rate, a server whose limit is that rate and whose burst is 1 would
  * refuse every request that arrives a little early; 1.5 % below it absorbs some jitter.
@@ -87,6 +91,9 @@ export class RateControl {
   private lastCapacity: number | undefined;
   /** The capacity the last fit found (not the first guess's prior). */
   private knownCapacity: number | undefined;
+  private modelValue: RateModel | undefined;
+  /** How long after a 429 the upward probe begins (ms). */
+  private probeDelayMs = 0;
   /** The last 429's decision, made again once its pause is over. */
   private pending: { current: number; first: boolean; held: boolean; resumeAt: number } | undefined;
 
@@ -100,6 +107,11 @@ export class RateControl {
 
   get phase(): RatePhase {
     return this.phaseValue;
+  }
+
+  /** What the last 429's decision rested on (undefined before the first 429). */
+  get model(): RateModel | undefined {
+    return this.modelValue;
   }
 
   /** The server limit estimated at the last 429 (req/s). */
@@ -126,7 +138,10 @@ export class RateControl {
         rate = this.base * this.ramp ** dt;
         break;
       case 'settled':
-        rate = this.base * (1 + PROBE_LINEAR * dt + PROBE_CUBIC * dt ** 3);
+        {
+          const probing = Math.max(0, dt - this.probeDelayMs / 1000);
+          rate = this.base * (1 + PROBE_LINEAR * probing + PROBE_CUBIC * probing ** 3);
+        }
         break;
       case 'headers':
         rate = this.base;
@@ -208,28 +223,37 @@ export class RateControl {
     const latest = this.segments[this.segments.length - 1] as Segment;
     let estimate: number | undefined;
     let capacity: number | undefined;
-    if (p.held) {
-      // Refused at (nearly) the user's rate: the server is a little slower than that. One stretch
-      // from the start cannot say by how much (see firstEstimate); step down and let the next
-      // 429, if any, be fitted.
-      estimate = undefined;
-    } else if (p.first) {
+    let window = false;
+    let stepDown = false;
+    if (p.first || p.held) {
       // Slow start: one 429 cannot tell a fast server with a small burst from a slower one with
       // a larger burst (see firstEstimate); never above the rate the last requests went out at.
       const recent = recentRate(latest.accepted) ?? p.current / this.ramp;
       estimate = Math.min(recent, firstEstimate(latest) ?? recent);
+      // Refused at (nearly) the user's rate: the server is likely a little slower than that rate,
+      // so step down; if it is far slower, the next 429 is fitted.
+      stepDown = p.held;
+      if (stepDown) estimate = undefined;
     } else {
       const fit = solveLimit(this.segments, this.knownCapacity);
       estimate = fit?.rate;
       capacity = fit?.capacity;
+      window = fit?.window === true;
     }
     // A 429 always lowers the rate, by at least 2 %. After the first 429 by at most half at a
     // time: the fit can err low (a pause mistaken for saved-up requests) and a rate too low is
-    // slow to recover; the slow start's own overshoot is not a rate the server ever allowed.
-    let next = p.held ? p.current * 0.95 : estimate === undefined ? p.current * 0.5 : estimate * this.headroom;
+    // slow to recover; the slow start's own overshoot is not a rate the server ever allowed, and
+    // a window read as N/W is exact.
+    // N in W seconds is read exactly: only timing jitter needs room.
+    const headroom = window ? HEADER_HEADROOM : this.headroom;
+    let next = stepDown ? p.current * 0.95 : estimate === undefined ? p.current * 0.5 : estimate * headroom;
     next = Math.min(next, p.current * 0.98);
-    if (!p.first) next = Math.max(p.current * 0.5, next);
+    if (!p.first && !p.held && !window) next = Math.max(p.current * 0.5, next);
+    this.modelValue = window ? 'window' : p.first || p.held ? 'guess' : 'bucket';
     this.base = Math.max(0.05, next);
+    // N in any W seconds is exact once read: probing above it only buys a whole-second pause,
+    // so it waits (a window that grows is still found, later).
+    this.probeDelayMs = window ? WINDOW_PROBE_DELAY_MS : 0;
     this.lastEstimate = estimate;
     this.lastCapacity = capacity ?? (estimate === undefined ? undefined : estimate * PRIOR_BURST_SECONDS);
     if (capacity !== undefined) this.knownCapacity = capacity;
@@ -305,7 +329,7 @@ const CAPACITIES = [1, 1.5, 2, 3, 4, 6, 8, 11, 16, 22, 32, 45, 64, 90, 128, 180,
  * for the rest of the run.
  * Exported for tests.
  */
-export function solveLimit(segments: readonly Segment[], knownCapacity?: number): { rate: number; capacity: number } | undefined {
+export function solveLimit(segments: readonly Segment[], knownCapacity?: number): { rate: number; capacity: number; window?: true } | undefined {
   const latest = segments[segments.length - 1];
   if (latest === undefined || latest.accepted.length === 0 || latest.end <= latest.start) return undefined;
   const fits: { rate: number; capacity: number; misfit: number }[] = [];
@@ -330,7 +354,7 @@ export function solveLimit(segments: readonly Segment[], knownCapacity?: number)
   // one: a sliding window, or a bucket used in bursts of its whole capacity. A bucket fit of the
   // same log errs either way (the time spent sending the quota taken for refill, or a tiny burst
   // for a high rate), so the window wins.
-  if (window !== undefined) return window;
+  if (window !== undefined) return { ...window, window: true };
   if (good === undefined) return undefined;
   // The latest stretch alone, with the burst already learned, says the limit dropped: follow it
   // at once (the older stretches describe a limit that no longer holds). A rise is found by

@@ -28,7 +28,7 @@ function freePort(): Promise<number> {
 }
 
 /** At most this many guides run at once: each is a shell spawning CLIs on a 2-core machine. */
-const PARALLEL = 3;
+const PARALLEL = 2;
 let running = 0;
 const queue: (() => void)[] = [];
 async function slot<T>(work: () => Promise<T>): Promise<T> {
@@ -87,6 +87,20 @@ describe('the doc-test markers', () => {
     expect(outputMatches('a\n…\nb', 'a\nb')).toBe(true);
     // Many … lines against a long output that does not match: line by line, not a regex that backtracks for ever.
     expect(outputMatches(`${'x\n…\n'.repeat(30)}never`, 'x\n'.repeat(3000))).toBe(false);
+  });
+
+  it('run in one shell: exports and files carry over, stdin is empty, the status is the first failing command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'refplan-session-'));
+    const session = new ShellSession(dir, {});
+    try {
+      expect(await session.run('export GREETING=hello\necho one > f.txt')).toEqual({ status: 0, output: '' });
+      expect(await session.run('cat')).toEqual({ status: 0, output: '' });
+      expect(await session.run('echo "$GREETING $(cat f.txt)" >&2\n(exit 3)\nfalse\necho still runs')).toEqual({ status: 3, output: 'hello one\nstill runs\n' });
+      expect(await session.run('refplan --version')).toMatchObject({ status: 0, output: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    } finally {
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stand before every shell block in README.md and docs/, and a skip says why', () => {
