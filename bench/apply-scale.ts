@@ -3,12 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '../src/api/client.js';
-import { createStaticTokenProvider } from '../src/api/token.js';
-import { PLAN_FORMAT, type Plan, type PlanEntry } from '../src/core/plan.js';
-import { summarisePlan } from '../src/core/plan-summary.js';
-import type { JsonValue, Referral } from '../src/core/referral.js';
+import type { Referral } from '../src/core/referral.js';
 import { writePlan } from '../src/files/plan-file.js';
+import { benchPlanBody, readAll } from './apply-plan.js';
 import { emulatorCall, resetEmulator, startEmulatorProcess } from './emulator-process.js';
 
 /**
@@ -45,27 +42,6 @@ interface Stats {
 // Without commits.byId: polling the full map of 50,000 ids would load the emulator more than the run does.
 const stats = (url: string) => emulatorCall<Stats>(url, '/_emulator/stats?byId=false');
 
-function benchPlan(referrals: readonly Referral[], count: number, baseUrl: string, tag: string): Omit<Plan, 'checksum'> {
-  const entries: PlanEntry[] = referrals.slice(0, count).map((r, i) => {
-    const before = { '/details/notes': r.details?.notes ?? null, '/details/dealValue': r.details?.dealValue ?? null } as Record<string, JsonValue>;
-    const after = { '/details/notes': `${tag} note ${i}`, '/details/dealValue': 5000 + i } as Record<string, JsonValue>;
-    const ops = Object.entries(after).map(([path, value]) => ({ op: 'replace' as const, path, value }));
-    const inverse = Object.entries(before).map(([path, value]) => ({ op: 'replace' as const, path, value }));
-    return { referralId: r.id, label: r.name ?? r.id, sources: [{ file: 'bench.csv', row: i + 2 }], eTag: r.eTag!, before, after, ops, inverse, irreversible: false, warnings: [] };
-  });
-  return {
-    format: PLAN_FORMAT,
-    kind: 'plan',
-    createdAt: new Date().toISOString(),
-    baseUrl,
-    inputs: [{ file: 'bench.csv', sha256: '0'.repeat(64) }],
-    policy: { reasonRequiredFor: ['Lost', 'Declined'] },
-    readRequests: 0,
-    entries,
-    summary: summarisePlan(entries),
-  };
-}
-
 function startApply(url: string, planPath: string): { done: Promise<{ code: number | null; out: string }>; kill: () => void; startedAt: number } {
   const child = spawn(process.execPath, [childScript, url, planPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -86,7 +62,7 @@ async function waitFor(url: string, until: (s: Stats) => boolean, everyMs = 50):
 async function runCase(url: string, referrals: readonly Referral[], entries: number, dir: string, log: (l: string) => void): Promise<ScaleCase> {
   await resetEmulator(url);
   const planPath = join(dir, `scale-${entries}.plan.json`);
-  await writePlan(planPath, benchPlan(referrals, entries, url, `scale-${entries}`));
+  await writePlan(planPath, benchPlanBody(referrals, entries, url, { tag: `scale-${entries}`, labels: true }));
   const base = (await stats(url)).commits.total;
   const run = startApply(url, planPath);
   const first = await waitFor(url, (s) => s.commits.total > base, 20);
@@ -102,7 +78,7 @@ async function runCase(url: string, referrals: readonly Referral[], entries: num
 async function resumeCase(url: string, referrals: readonly Referral[], entries: number, dir: string, log: (l: string) => void): Promise<ApplyScaleResult['resume']> {
   await resetEmulator(url);
   const planPath = join(dir, `resume-${entries}.plan.json`);
-  await writePlan(planPath, benchPlan(referrals, entries, url, `resume-${entries}`));
+  await writePlan(planPath, benchPlanBody(referrals, entries, url, { tag: `resume-${entries}`, labels: true }));
   const base = (await stats(url)).commits.total;
   const first = startApply(url, planPath);
   await waitFor(url, (s) => s.commits.total >= base + entries / 2, 100);
@@ -135,10 +111,7 @@ export async function runApplyScaleBench(options: { small?: number; large?: numb
   const emulator = await startEmulatorProcess(['--generate', String(Math.ceil(large / 0.6) + 100), '--random-seed', '14']);
   const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-scale-'));
   try {
-    const client = createClient({ baseUrl: emulator.url, token: createStaticTokenProvider('bench-token') });
-    const referrals: Referral[] = [];
-    for await (const page of client.listReferrals()) referrals.push(...page.value.filter((r) => r.status === 'New' || r.status === 'Active'));
-    await client.close();
+    const referrals = await readAll(emulator.url);
     if (options.resumeOnly === true) return { resume: await resumeCase(emulator.url, referrals, large, dir, log) };
     const smallCase = await runCase(emulator.url, referrals, small, dir, log);
     const largeCase = await runCase(emulator.url, referrals, large, dir, log);

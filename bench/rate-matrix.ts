@@ -198,7 +198,10 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   if (only === undefined) {
     const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
     const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
-    results['rateMatrix'] = { date: started.toISOString(), command: 'npm run bench:rate', cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), cells, table };
+    const run = { date: started.toISOString(), command: 'npm run bench:rate', cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), met: cells.filter((c) => c.meetsGoal).length, cells, table };
+    // The goal is met only when it holds twice in a row: the run before this one is kept beside it.
+    const before = results['rateMatrix'] as { date?: string; load?: number[]; met?: number; cells?: MatrixCell[]; table?: string } | undefined;
+    results['rateMatrix'] = { ...run, previousRun: before === undefined ? null : { date: before.date, load: before.load, met: before.met ?? before.cells?.filter((c) => c.meetsGoal).length, table: before.table } };
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   }
 }

@@ -13,7 +13,7 @@ import { runFilesFor } from '../files/run-files.js';
 import { verifiedFileSha256 } from '../files/verified-plan.js';
 import { removeLeftoverTempFiles } from '../files/leftover-temp-files.js';
 import { checkPrivateTarget } from '../files/private-file.js';
-import { applyEntry, StopRunError, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
+import { applyEntry, StopRunError, type EntryContext, type EntryRun, type ResumeState, type WriteClient } from './apply-entry.js';
 import { diskFullStop } from './disk-full.js';
 import { ENTRY_OUTCOMES, type ApplyEvent, type ApplySummary, type EntryOutcome, type EntryResult } from './events.js';
 import { RollbackFile } from './rollback-file.js';
@@ -183,14 +183,11 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     const state = s.states.get(entry.referralId);
     if (journalApplied(state)) s.rollback.record(entry.referralId, state!.eTag!, state!.changedByOthers);
     if (state !== undefined && !state.inFlight && (state.outcome === 'applied' || state.outcome === 'unchanged')) {
-      results.set(entry.referralId, {
-        ...base(entry),
-        outcome: 'unchanged',
-        message: `${state.outcome === 'applied' ? 'applied' : 'found already in the target state'} by an earlier run (journal); not sent again`,
-        ...(state.eTag === undefined ? {} : { eTag: state.eTag }),
-        earlierRun: true,
-        attempts: 0,
-      });
+      const result = base(entry, 'unchanged');
+      result.message = state.outcome === 'applied' ? EARLIER_APPLIED : EARLIER_UNCHANGED;
+      if (state.eTag !== undefined) result.eTag = state.eTag;
+      result.earlierRun = true;
+      results.set(entry.referralId, result);
       continue;
     }
     const resume: ResumeState = { inFlight: state?.inFlight === true };
@@ -225,26 +222,23 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     });
   };
   const backoffMs = (n: number): number => Math.round(Math.min(8000, 200 * 2 ** (n - 1)) * (0.5 + s.random() / 2));
+  const entryContext: EntryContext = {
+    client: options.client,
+    journal: s.journal,
+    rebase: options.rebase === true,
+    maxAttempts: options.maxAttempts ?? 8,
+    backoffMs,
+    sleep: s.sleep,
+    emit,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
 
   /** One entry: its write loop, then its outcome in the journal; undefined when it did not finish. */
   const work = async ({ entry, resume }: { entry: PlanEntry; resume?: ResumeState }): Promise<EntryRun | undefined> => {
     emit({ type: 'entry-start', referralId: entry.referralId });
     let outcome: EntryRun;
     try {
-      outcome = await applyEntry(
-        entry,
-        {
-          client: options.client,
-          journal: s.journal,
-          rebase: options.rebase === true,
-          maxAttempts: options.maxAttempts ?? 8,
-          backoffMs,
-          sleep: s.sleep,
-          emit,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        },
-        resume,
-      );
+      outcome = await applyEntry(entry, entryContext, resume);
     } catch (e) {
       // Entries not started yet see `stop` and are not sent. Anything unexpected (an intent that
       // cannot be journalled, a bug) stops the run the same way, so no worker keeps sending
@@ -269,16 +263,13 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
     return outcome;
   };
   const report = (entry: PlanEntry, outcome: EntryRun): void => {
-    const result: EntryResult = {
-      ...base(entry),
-      outcome: outcome.outcome,
-      attempts: outcome.attempts,
-      ...(outcome.message === undefined ? {} : { message: outcome.message }),
-      ...(outcome.eTag === undefined ? {} : { eTag: outcome.eTag }),
-      ...(outcome.changedSincePlan === undefined ? {} : { changedSincePlan: outcome.changedSincePlan }),
-      ...(outcome.changedAfterApply === undefined || outcome.changedAfterApply.length === 0 ? {} : { changedAfterApply: outcome.changedAfterApply }),
-      ...(outcome.rebased ? { rebased: true } : {}),
-    };
+    const result = base(entry, outcome.outcome);
+    result.attempts = outcome.attempts;
+    if (outcome.message !== undefined) result.message = outcome.message;
+    if (outcome.eTag !== undefined) result.eTag = outcome.eTag;
+    if (outcome.changedSincePlan !== undefined) result.changedSincePlan = outcome.changedSincePlan;
+    if (outcome.changedAfterApply !== undefined && outcome.changedAfterApply.length > 0) result.changedAfterApply = outcome.changedAfterApply;
+    if (outcome.rebased) result.rebased = true;
     results.set(entry.referralId, result);
     done += 1;
     emit({ type: 'entry-done', result, done, total: plan.entries.length });
@@ -307,19 +298,17 @@ async function run(plan: Plan, options: ApplyOptions, s: RunState): Promise<Appl
 
   const interrupted = options.signal?.aborted === true;
   if (interrupted && stop === undefined) await journalNotStarted(toRun, results, s);
-  const ordered: EntryResult[] = plan.entries.map(
-    (entry) =>
-      results.get(entry.referralId) ?? {
-        ...base(entry),
-        outcome: 'skipped',
-        message: unjournalled.has(entry.referralId)
-          ? `sent, but its outcome could not be written to the journal (${stop?.message ?? 'write failed'}); the next run settles it by reading the referral`
-          : stop === undefined
-            ? 'not started: the run was interrupted (Ctrl+C); running the same command again sends it'
-            : `not finished: the run stopped (${stop.message}); run apply again to continue`,
-        attempts: 0,
-      },
-  );
+  const notFinished =
+    stop === undefined ? 'not started: the run was interrupted (Ctrl+C); running the same command again sends it' : `not finished: the run stopped (${stop.message}); run apply again to continue`;
+  const ordered: EntryResult[] = plan.entries.map((entry) => {
+    const done = results.get(entry.referralId);
+    if (done !== undefined) return done;
+    const skipped = base(entry, 'skipped');
+    skipped.message = unjournalled.has(entry.referralId)
+      ? `sent, but its outcome could not be written to the journal (${stop?.message ?? 'write failed'}); the next run settles it by reading the referral`
+      : notFinished;
+    return skipped;
+  });
   const diskFull = await writeRunFiles(plan, s, ordered, stop);
   if (diskFull !== undefined) {
     throw diskFullStop(diskFull, { settled, total: plan.entries.length, files: s.files, inFlight: unjournalled.size });
@@ -408,6 +397,17 @@ function finish(plan: Plan, options: ApplyOptions, s: RunState, ordered: EntryRe
   return summary;
 }
 
-function base(entry: PlanEntry): Pick<EntryResult, 'referralId' | 'label' | 'sources'> {
-  return { referralId: entry.referralId, sources: entry.sources, ...(entry.label === undefined ? {} : { label: entry.label }) };
+/**
+ * The start of an entry's result, completed by assignment: a resumed 50,000-entry run makes
+ * 25,000 of these before its first request, and object spreads cost it a few hundred ms.
+ */
+function base(entry: PlanEntry, outcome: EntryOutcome): EntryResult {
+  const result = { referralId: entry.referralId, sources: entry.sources } as EntryResult;
+  if (entry.label !== undefined) result.label = entry.label;
+  result.outcome = outcome;
+  result.attempts = 0;
+  return result;
 }
+
+const EARLIER_APPLIED = 'applied by an earlier run (journal); not sent again';
+const EARLIER_UNCHANGED = 'found already in the target state by an earlier run (journal); not sent again';

@@ -36,10 +36,11 @@ const ROWS_PER_CHUNK = 1000;
 function* resultsCsvChunks(results: readonly ResultRow[]): Generator<string> {
   const options = { escape_formulas: true, record_delimiter: 'windows' } as const;
   yield stringify([[...RESULTS_COLUMNS]], { ...options, bom: true });
-  for (let i = 0; i < results.length; i += ROWS_PER_CHUNK) yield stringify(results.slice(i, i + ROWS_PER_CHUNK).map(row), options);
+  for (let i = 0; i < results.length; i += ROWS_PER_CHUNK) yield stringify(results.slice(i, i + ROWS_PER_CHUNK).map(resultsCsvCells), options);
 }
 
-function row(r: ResultRow): string[] {
+/** One result's cells, in RESULTS_COLUMNS order. */
+export function resultsCsvCells(r: ResultRow): string[] {
   return [
     r.sources.map(formatLocation).join('; '),
     r.referralId,

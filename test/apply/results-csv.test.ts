@@ -2,9 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { formatLocation } from '../../src/core/diagnostics.js';
 import { describe, expect, it } from 'vitest';
-import { RESULTS_COLUMNS, renderResultsCsv, resultsPathFor, writeResultsCsv, type ResultRow } from '../../src/files/results-csv.js';
+import { RESULTS_COLUMNS, renderResultsCsv, resultsCsvCells, resultsPathFor, writeResultsCsv, type ResultRow } from '../../src/files/results-csv.js';
 import { tempTree } from '../helpers/temp-dir.js';
 
 const rows: ResultRow[] = [
@@ -37,16 +36,7 @@ describe('results CSV', () => {
     const dir = tempTree();
     const path = join(dir, 'p.results.csv');
     await writeResultsCsv(path, many);
-    const cells = (r: ResultRow) => [
-      r.sources.map(formatLocation).join('; '),
-      r.referralId,
-      r.label ?? '',
-      r.outcome,
-      r.message ?? '',
-      r.eTag ?? '',
-      (r.changedSincePlan ?? []).map((d) => `${d.path}: ${JSON.stringify(d.planned)} -> ${JSON.stringify(d.now)}`).join('; '),
-    ];
-    const expected = stringify([[...RESULTS_COLUMNS], ...many.map(cells)], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
+    const expected = stringify([[...RESULTS_COLUMNS], ...many.map(resultsCsvCells)], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
     expect(readFileSync(path, 'utf8')).toBe(expected);
     expect(renderResultsCsv(many)).toBe(expected);
   });
