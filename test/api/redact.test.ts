@@ -230,5 +230,6 @@ describe('a server that reflects the token into successful answers (built CLI, r
       const text = readFileSync(join(f.parentPath, f.name), 'utf8');
       expect(leaks(text, TOKEN), f.name).toEqual([]);
     }
-  });
+    // Nine runs of the built CLI: minutes, not seconds, on a loaded 2-core machine.
+  }, 120_000);
 });
