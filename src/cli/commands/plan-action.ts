@@ -17,8 +17,9 @@ import { createPlanView, renderPlanJson } from '../views/plan-view.js';
 import { createReadProgress } from '../views/read-progress.js';
 import { DEFAULT_PLAN_FILE, type PlanFlags } from './plan.js';
 
-function renderAll(diagnostics: readonly Diagnostic[], color: boolean, passed: PassedFlags = new Map()): string {
-  return diagnostics.map((d) => renderDiagnosticHuman(d, { color, passed }) + '\n').join('');
+/** `quiet` (-q): errors and warnings only, no notes. */
+function renderAll(diagnostics: readonly Diagnostic[], color: boolean, passed: PassedFlags = new Map(), quiet = false): string {
+  return diagnostics.filter((d) => !quiet || d.severity !== 'info').map((d) => renderDiagnosticHuman(d, { color, passed }) + '\n').join('');
 }
 
 /** The work of `refplan plan`, loaded only when the command runs (plan.ts declares it). */
@@ -62,10 +63,10 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
         : 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
     // --json: the diagnostics travel in the JSON error; otherwise they are listed here, once.
     if (json) throw new InvalidInputError(message, result.diagnostics, hint);
-    io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
+    io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags, ctx.quiet === true));
     throw new RefplanError('plan-refused', message, { exitCode: ExitCode.invalidInput, hint });
   }
-  io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
+  io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags, ctx.quiet === true));
   const changes = plural(result.plan.entries.length, 'referral');
   const reads = plural(result.readRequests, 'read request');
   if (flags.detailedExitcode === true) ctx.exitCode = result.plan.entries.length > 0 ? ExitCode.changesPending : ExitCode.ok;
