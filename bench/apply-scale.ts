@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Referral } from '../src/core/referral.js';
 import { writePlan } from '../src/files/plan-file.js';
+import { runFilesFor } from '../src/files/run-files.js';
 import { benchPlanBody, readAll } from './apply-plan.js';
 import { emulatorCall, resetEmulator, startEmulatorProcess } from './emulator-process.js';
 
@@ -30,7 +31,11 @@ export interface ApplyScaleResult {
   large: ScaleCase;
   /** large.entriesPerSecond / small.entriesPerSecond (goal ≥ 0.8). */
   ratio: number;
-  resume: { entries: number; killedAfterCommits: number; secondsToFirstPatch: number };
+  /** secondsToFirstPatch: the median of `samples`, resumes of the same killed state. */
+  resume: { entries: number; killedAfterCommits: number; secondsToFirstPatch: number; samples: number[] };
+  /** When, and the load average (1, 5, 15 min) before the first case and after the last: how far to trust the figures. */
+  date?: string;
+  loadAverage?: { start: number[]; end: number[] };
 }
 
 const childScript = join(dirname(fileURLToPath(import.meta.url)), 'apply-child.js');
@@ -75,6 +80,9 @@ async function runCase(url: string, referrals: readonly Referral[], entries: num
   return figures;
 }
 
+/** Resumes of one killed state, taken one after the other (the figure is their median). */
+const RESUMES = 3;
+
 async function resumeCase(url: string, referrals: readonly Referral[], entries: number, dir: string, log: (l: string) => void): Promise<ApplyScaleResult['resume']> {
   await resetEmulator(url);
   const planPath = join(dir, `resume-${entries}.plan.json`);
@@ -87,16 +95,30 @@ async function resumeCase(url: string, referrals: readonly Referral[], entries: 
   // Requests the killed process had on the wire land (or not) first.
   await new Promise((r) => setTimeout(r, 1000));
   const killed = await stats(url);
-  const resumed = startApply(url, planPath);
-  const patches = killed.requests.byMethod['PATCH'] ?? 0;
-  const sending = await waitFor(url, (s) => (s.requests.byMethod['PATCH'] ?? 0) > patches, 20);
-  // The figure is taken; the rest of the resumed run is what the large case measured already.
-  resumed.kill();
-  await resumed.done;
-  const figures = { entries, killedAfterCommits: killed.commits.total - base, secondsToFirstPatch: round((sending.at - resumed.startedAt) / 1000, 2) };
-  log(`resume after a kill at ${figures.killedAfterCommits.toLocaleString('en-US')} of ${entries.toLocaleString('en-US')} entries: first PATCH ${figures.secondsToFirstPatch}s after the process started`);
+  // The killed run's journal and lock, put back before each resume: every sample starts from the
+  // same state (the few PATCHes a sample sends meet a 412 in the next one, which counts the same).
+  const { journal, lock } = runFilesFor(planPath);
+  const saved = [journal, lock].filter((f) => existsSync(f)).map((f) => ({ f, bytes: readFileSync(f) }));
+  const samples: number[] = [];
+  for (let i = 0; i < RESUMES; i++) {
+    for (const { f, bytes } of saved) writeFileSync(f, bytes, { mode: 0o600 });
+    const patches = (await stats(url)).requests.byMethod['PATCH'] ?? 0;
+    const resumed = startApply(url, planPath);
+    const sending = await waitFor(url, (s) => (s.requests.byMethod['PATCH'] ?? 0) > patches, 20);
+    // The figure is taken; the rest of the resumed run is what the large case measured already.
+    resumed.kill();
+    await resumed.done;
+    samples.push(round((sending.at - resumed.startedAt) / 1000, 2));
+  }
+  const median = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  const figures = { entries, killedAfterCommits: killed.commits.total - base, secondsToFirstPatch: median, samples };
+  log(
+    `resume after a kill at ${figures.killedAfterCommits.toLocaleString('en-US')} of ${entries.toLocaleString('en-US')} entries: first PATCH ${median}s after the process started (median of ${samples.join(', ')})`,
+  );
   return figures;
 }
+
+const load = (): number[] => loadavg().map((l) => round(l, 1));
 
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
@@ -112,23 +134,35 @@ export async function runApplyScaleBench(options: { small?: number; large?: numb
   const dir = mkdtempSync(join(tmpdir(), 'refplan-bench-scale-'));
   try {
     const referrals = await readAll(emulator.url);
-    if (options.resumeOnly === true) return { resume: await resumeCase(emulator.url, referrals, large, dir, log) };
+    const date = new Date().toISOString();
+    const start = load();
+    if (options.resumeOnly === true) return { date, resume: await resumeCase(emulator.url, referrals, large, dir, log), loadAverage: { start, end: load() } };
     const smallCase = await runCase(emulator.url, referrals, small, dir, log);
     const largeCase = await runCase(emulator.url, referrals, large, dir, log);
     const ratio = round(largeCase.entriesPerSecond / smallCase.entriesPerSecond, 3);
     log(`entries/s at ${large.toLocaleString('en-US')} / at ${small.toLocaleString('en-US')}: ${ratio} (goal ≥ 0.8)`);
     const resume = await resumeCase(emulator.url, referrals, large, dir, log);
-    return { small: smallCase, large: largeCase, ratio, resume };
+    const loadAverage = { start, end: load() };
+    log(`load average (1, 5, 15 min) at the start ${start.join(', ')}, at the end ${loadAverage.end.join(', ')}`);
+    return { date, small: smallCase, large: largeCase, ratio, resume, loadAverage };
   } finally {
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-// Runnable alone: node dist/bench/apply-scale.js [SMALL LARGE] | resume [LARGE]
+// Runnable alone: node dist/bench/apply-scale.js [SMALL LARGE] | resume [LARGE]. With the
+// default sizes and every case, the figures also replace `applyScale` in bench/results.json
+// (the rest of the file, the other benches' figures, stays as it was).
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const resumeOnly = process.argv[2] === 'resume';
   const [small, large] = resumeOnly ? [undefined, Number(process.argv[3] ?? 50_000)] : process.argv.slice(2).map(Number);
   const result = await runApplyScaleBench({ resumeOnly, ...(small ? { small } : {}), ...(large ? { large } : {}) });
   console.log(JSON.stringify(result, null, 2));
+  if (!resumeOnly && small === undefined && large === undefined) {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
+    const results = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, `${JSON.stringify({ ...results, applyScale: result }, null, 2)}\n`);
+    console.log(`applyScale written to ${path}`);
+  }
 }

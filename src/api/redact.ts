@@ -10,17 +10,47 @@ export const REDACTED = '[redacted]';
 /** Shorter values are not treated as secrets (they would match ordinary text). */
 const MIN_SECRET = 8;
 
-/** A function that replaces every spelling of the given secrets in a text. */
-export type Redact = (text: string) => string;
+/**
+ * A function that replaces every spelling of the given secrets in a text. `mayHold` is a quick,
+ * sound pre-check for large texts: false only when no spelling can be in the text (or in what
+ * parsing it as JSON decodes); absent when it cannot tell (a secret outside the token alphabet).
+ */
+export type Redact = ((text: string) => string) & { mayHold?: (text: string) => boolean };
+
+/** The characters of bearer tokens (JWTs, opaque tokens): the quick pre-check covers these. */
+const TOKEN_ALPHABET = /^[A-Za-z0-9._~+/=-]+$/;
 
 export function createRedactor(secrets: Iterable<string>): Redact {
-  const patterns = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET).flatMap(spellings).map(spelledAnyway);
-  if (patterns.length === 0) return (text) => text;
+  const kept = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET);
+  const patterns = kept.flatMap(spellings).map(spelledAnyway);
+  if (patterns.length === 0) return Object.assign((text: string) => text, { mayHold: () => false });
   // Longest first, so a base64 run is not cut short by a shorter alternative.
   patterns.sort((a, b) => b.length - a.length);
   const re = new RegExp(patterns.join('|'), 'gi');
-  return (text) => text.replace(re, REDACTED);
+  const redact = (text: string): string => text.replace(re, REDACTED);
+  if (!kept.every((s) => TOKEN_ALPHABET.test(s))) return redact;
+  const needles = kept.flatMap(spellings);
+  return Object.assign(redact, {
+    mayHold: (text: string) => {
+      const plain = decodedForSearch(text);
+      return needles.some((n) => plain.includes(n));
+    },
+  });
 }
+
+/**
+ * The text with every spelling the patterns accept turned back into plain characters: first the
+ * JSON escapes (what JSON.parse decodes), then, in what that gives, the per-character spellings
+ * of a token character (%XX, \u00XX, \/). A spelling of a token is then the token (or a base64
+ * core of it) as a plain substring.
+ */
+function decodedForSearch(text: string): string {
+  const json = text.includes('\\') ? text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex?: string, ch?: string) => (hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : (JSON_UNESCAPE[ch ?? ''] ?? ch ?? ''))) : text;
+  if (!json.includes('%') && !json.includes('\\')) return json;
+  return json.replace(/%([0-7][0-9a-fA-F])|\\u00([0-7][0-9a-fA-F])|\\(\/)/g, (_, pct?: string, u?: string, slash?: string) => slash ?? String.fromCharCode(parseInt(pct ?? u ?? '0', 16)));
+}
+
+const JSON_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /**
  * An error body as refplan may keep and print it: a JSON body is parsed, every string in it (keys
@@ -38,12 +68,13 @@ export function redactBody(text: string, redact: Redact): string {
 }
 
 /**
- * A successful body, which refplan parses and keeps: unchanged (the same text, at the cost of one
- * scan) unless some spelling of a secret is in it. A spelling in a decoded string is a spelling in
- * the raw JSON text too, since each character's pattern accepts its JSON escapes.
+ * A successful body, which refplan parses and keeps: unchanged (the same text, at the cost of a
+ * plain substring search) unless some spelling of a secret may be in it; then parsed and redacted
+ * string by string, as an error body is.
  */
 export function redactSuccessBody(text: string, redact: Redact): string {
-  return redact(text) === text ? text : redactBody(text, redact);
+  if (redact.mayHold !== undefined) return redact.mayHold(text) ? redactBody(text, redact) : text;
+  return redactBody(text, redact);
 }
 
 /** Header values as refplan may keep them (an ETag becomes a referral's eTag in the plan). */

@@ -110,6 +110,8 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
   // Streaming (collect: false) keeps only the rows of exports, to tell edited ones from the rest.
   const countEdits = options.countExportEdits === true;
   const exportRows: Change[] = [];
+  // Rows of a workbook export the reader already left out (their row hash says unedited).
+  let uneditedWorkbookRows = 0;
 
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -128,6 +130,7 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
       ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
       vocab,
       report,
+      onUnedited: () => void uneditedWorkbookRows++,
       onChange: (raw) => {
         const { change, locations } = normaliseChange(raw, { vocab, dialect, report });
         if (change === undefined) return;
@@ -154,7 +157,8 @@ export async function validateChangeSets(files: string[], options: ValidateOptio
   const judgeExport = async (rows: readonly Change[]): Promise<JudgedExport> => {
     const judged = countEdits ? await judgeExportOffline(rows, cwd) : { unedited: new Set<Change>(), diagnostics: [], refused: 0 };
     for (const d of judged.diagnostics) report(d);
-    if (judged.unedited.size > 0) stats.uneditedExportRows = judged.unedited.size;
+    const unedited = judged.unedited.size + uneditedWorkbookRows;
+    if (unedited > 0) stats.uneditedExportRows = unedited;
     return judged;
   };
   if (!collect) {

@@ -27,6 +27,8 @@ export interface ReadChangeSetOptions {
   vocab: Vocabulary;
   report: (d: Diagnostic) => void;
   onChange: (raw: RawChange) => void;
+  /** A row of refplan's own workbook export left as exported (read and skipped). */
+  onUnedited?: () => void;
 }
 
 export interface ReadChangeSetResult {
@@ -66,7 +68,7 @@ export async function readChangeSetFile(path: string, file: string, options: Rea
     return { rows: 0 };
   }
   if (format === 'xlsx') {
-    const read = await readWorkbookChangeSet(path, file, { vocab: options.vocab, report, onChange: options.onChange, ...(options.sheet === undefined ? {} : { sheet: options.sheet }) });
+    const read = await readWorkbookChangeSet(path, file, { vocab: options.vocab, report, onChange: options.onChange, ...(options.onUnedited === undefined ? {} : { onUnedited: options.onUnedited }), ...(options.sheet === undefined ? {} : { sheet: options.sheet }) });
     return { format, rows: read.rows, ...(read.sha256 === undefined ? {} : { sha256: read.sha256 }) };
   }
   if (options.encoding !== undefined && !isKnownEncoding(options.encoding)) {

@@ -31,14 +31,6 @@ export async function readTextFile(path: string): Promise<DecodedText> {
   return decodeText(await readFile(path));
 }
 
-/**
- * Read as UTF-8 straight into a string first (no Buffer the size of the file for the heap to
- * keep until its next full collection); only a file that starts with a BOM, or with bytes that
- * are not UTF-8 (UTF-16's BOM), is read again as bytes and decoded by its BOM.
- */
 export function readTextFileSync(path: string): DecodedText {
-  const text = readFileSync(path, 'utf8');
-  const first = text.charCodeAt(0);
-  if (first !== 0xfeff && first !== 0xfffd) return { text, encoding: 'utf-8' };
   return decodeText(readFileSync(path));
 }

@@ -43,6 +43,19 @@ describe('progress view', () => {
     expect(out.chunks.at(-1)).toBe('\n');
   });
 
+  it('does not count entries a Ctrl+C left unsent as done', () => {
+    const out = stream(false);
+    const view = createProgressView(out, { now: () => 1000, intervalMs: 60_000 });
+    view.handle({ type: 'start', total: 4, toRun: 4, earlier: 0, kind: 'plan', planChecksum: 'c', resumed: false });
+    view.handle({ type: 'entry-done', result: result('applied'), done: 1, total: 4 });
+    view.handle({ type: 'entry-done', result: result('skipped'), done: 2, total: 4 });
+    view.handle({ type: 'entry-done', result: result('skipped'), done: 3, total: 4 });
+    view.handle({ type: 'done', summary: summary([result('applied'), result('skipped'), result('skipped')]) });
+    const last = out.chunks.join('').trim().split('\n').at(-1) ?? '';
+    expect(last).toContain('1/4 (25%)');
+    expect(last).toContain('stopped, 2 not sent');
+  });
+
   it('off a TTY prints plain lines only at start, on the interval and at the end', () => {
     let t = 0;
     const out = stream(false);

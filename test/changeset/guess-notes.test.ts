@@ -49,4 +49,17 @@ describe('encoding and delimiter notes', () => {
       expect(run.stdout).not.toMatch(/note: (encoding|delimiter)/);
     }
   });
+
+  it('are not printed with -q, by validate or plan; errors still are', async () => {
+    const dir = tempTree({ 'c.csv': csv, 'bad.csv': 'id,dealValue\r\nabc,lots\r\n' });
+    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'notes-token' };
+    const validate = await runCli(['validate', 'c.csv', '-q'], { cwd: dir });
+    expect(validate.code, validate.stdout).toBe(0);
+    expect(validate.stdout).not.toContain('note:');
+    expect(validate.stdout).toContain('valid');
+    const bad = await runCli(['plan', 'bad.csv', '--quiet', '-o', 'p.json'], { cwd: dir, env });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).not.toContain('note:');
+    expect(bad.stderr).toContain('error:');
+  });
 });

@@ -63,6 +63,10 @@ describe('parseDateTime', () => {
     expect(parseDateTime('31/03/2026', undefined)).toMatchObject({ ok: true, inferredFormat: 'DD/MM/YYYY' });
     expect(parseDateTime('03/31/2026', undefined)).toMatchObject({ ok: true, inferredFormat: 'MM/DD/YYYY' });
     expect(parseDateTime('03/04/2026', undefined)).toMatchObject({ ok: false, code: 'ambiguous-date' });
+    // Neither order makes 13/14 a date: no --date-format would help, so none is suggested.
+    const neither = parseDateTime('13/14/2026', undefined);
+    expect(neither).toMatchObject({ ok: false, code: 'bad-date' });
+    expect(neither.ok ? '' : neither.hint).toMatch(/^write a real calendar date/);
   });
 
   it.each(['2026-02-30', '2026-13-01', 'tomorrow', '2026-03-31T25:00:00Z'])('%s is refused', (text) => {

@@ -17,7 +17,7 @@ const cases: { hint: string; passed: Record<string, string | true>; want: string
   { hint: 'Give a file name, e.g. --html results.html.', passed: { '--html': 'out' }, want: 'Give a file name, e.g. --html results.html.' },
   // plan
   { hint: 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV', passed: { '--skip-invalid': true }, want: 'fix the rows named above' },
-  { hint: 'the file above cannot be read, so nothing in it was planned: --skip-invalid skips invalid rows, not broken files: fix the file where the errors above say and plan again', passed: { '--skip-invalid': true }, want: 'the file above cannot be read, so nothing in it was planned: --skip-invalid skips invalid rows, not broken files: fix the file where the errors above say and plan again' },
+  { hint: '--skip-invalid skips invalid rows, not broken files: the file above cannot be read, so fix it where the error says and plan again', passed: { '--skip-invalid': true }, want: '--skip-invalid skips invalid rows, not broken files: the file above cannot be read, so fix it where the error says and plan again' },
   { hint: 'narrow the selectors, or raise --max-changes to at least 12 if this is intended', passed: { '--max-changes': '3' }, want: 'narrow the selectors, or raise --max-changes (now 3) to at least 12 if this is intended' },
   { hint: 'e.g. --message "Close the Q3 deals lost to competitors"', passed: { '--message': '\u0007' }, want: 'e.g. --message "Close the Q3 deals lost to competitors"' },
   // change-set values

@@ -146,7 +146,8 @@ describe.concurrent('the shell blocks of each guide run in order in one terminal
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-    180_000);
+    // Generous: the time a guide waits for its turn counts too, and the suite runs on a busy 2-core machine.
+    300_000);
   }
 });
 

@@ -129,5 +129,5 @@ describe('hostile file names from the command line', () => {
       expectClean(r, what);
       expect(r.stdout + r.stderr, what).toContain('\\x1B]0;pwned\\x07\\r\\x9B1A');
     }
-  });
+  }, 120_000);
 });

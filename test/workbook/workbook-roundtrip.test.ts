@@ -67,6 +67,9 @@ describe('workbook round trip through the built CLI', () => {
 
     const validate = await runCli(['validate', 'pipeline.xlsx'], { cwd: dir });
     expect(validate.code, validate.stdout).toBe(0);
+    // As for a CSV export: the edited rows are the changes, the rest are counted as not edited.
+    const rows = sheet.rows.length - 1;
+    expect(validate.stdout).toContain(`✓ 3 changes valid in 1 file, ${rows} rows (${rows - 3} exported rows not edited).`);
 
     const planned = await runCli(['plan', 'pipeline.xlsx', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
     expect(planned.code, planned.stderr).toBe(2);

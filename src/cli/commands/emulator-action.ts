@@ -106,5 +106,5 @@ export async function runEmulator(ctx: CliContext, flags: EmulatorFlags): Promis
   ctx.io.stderr.write('stats: GET /_emulator/stats, reset: POST /_emulator/reset; stop with Ctrl+C\n');
   await waitForStopSignal();
   await emulator.close();
-  ctx.io.stderr.write(options.dataFile === undefined ? 'emulator stopped\n' : `emulator stopped; data saved to ${options.dataFile}\n`);
+  ctx.io.stderr.write(options.dataFile === undefined ? 'emulator stopped\n' : `emulator stopped; data saved to ${escapeControls(options.dataFile)}\n`);
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PassedFlags } from '../../core/hint-flags.js';
 import { InvalidInputError, RefplanError, UsageError } from '../../core/errors.js';
-import { plural } from '../../core/plural.js';
+import { nounFor, plural } from '../../core/plural.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { createPlan } from '../../engine/plan.js';
 import { connectionFlags } from '../connection-options.js';
@@ -17,8 +17,9 @@ import { createPlanView, renderPlanJson } from '../views/plan-view.js';
 import { createReadProgress } from '../views/read-progress.js';
 import { DEFAULT_PLAN_FILE, type PlanFlags } from './plan.js';
 
-function renderAll(diagnostics: readonly Diagnostic[], color: boolean, passed: PassedFlags = new Map()): string {
-  return diagnostics.map((d) => renderDiagnosticHuman(d, { color, passed }) + '\n').join('');
+/** `quiet` (-q): errors and warnings only, no notes. */
+function renderAll(diagnostics: readonly Diagnostic[], color: boolean, passed: PassedFlags = new Map(), quiet = false): string {
+  return diagnostics.filter((d) => !quiet || d.severity !== 'info').map((d) => renderDiagnosticHuman(d, { color, passed }) + '\n').join('');
 }
 
 /** The work of `refplan plan`, loaded only when the command runs (plan.ts declares it). */
@@ -58,14 +59,14 @@ export async function runPlan(ctx: CliContext, files: string[], flags: PlanFlags
     const hint = wholePlan
       ? 'the plan as a whole was refused; see the fix above'
       : result.brokenFiles !== undefined
-        ? `${result.brokenFiles.length === 1 ? 'the file above cannot' : 'the files above cannot'} be read, so nothing in ${result.brokenFiles.length === 1 ? 'it' : 'them'} was planned: --skip-invalid skips invalid rows, not broken files: fix the file where the errors above say and plan again`
+        ? `--skip-invalid skips invalid rows, not broken files: ${nounFor(result.brokenFiles.length, 'the file', 'the files')} above cannot be read, so fix ${nounFor(result.brokenFiles.length, 'it', 'them')} where ${nounFor(errors.length, 'the error says', 'the errors say')} and plan again`
         : 'fix the rows named above, or use --skip-invalid to plan the valid changes and list the rest in a rejects CSV';
     // --json: the diagnostics travel in the JSON error; otherwise they are listed here, once.
     if (json) throw new InvalidInputError(message, result.diagnostics, hint);
-    io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
+    io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags, ctx.quiet === true));
     throw new RefplanError('plan-refused', message, { exitCode: ExitCode.invalidInput, hint });
   }
-  io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags));
+  io.stderr.write(renderAll(result.diagnostics, color, ctx.passedFlags, ctx.quiet === true));
   const changes = plural(result.plan.entries.length, 'referral');
   const reads = plural(result.readRequests, 'read request');
   if (flags.detailedExitcode === true) ctx.exitCode = result.plan.entries.length > 0 ? ExitCode.changesPending : ExitCode.ok;

@@ -21,6 +21,6 @@ export async function runValidate(ctx: CliContext, files: string[], opts: Valida
   });
   const color = colorEnabled(ctx.io.stdout, ctx.io.env);
   const passed = ctx.passedFlags ?? new Map();
-  ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats, passed) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color, passed }));
+  ctx.io.stdout.write(opts.json === true ? renderDiagnosticsJson(result.diagnostics, result.stats, passed) : renderDiagnosticsHuman(result.diagnostics, result.stats, { color, passed, notes: ctx.quiet !== true }));
   ctx.exitCode = result.stats.errors > 0 ? ExitCode.invalidInput : ExitCode.ok;
 }

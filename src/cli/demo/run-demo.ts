@@ -104,7 +104,7 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<number> 
     return 0;
   } catch (e) {
     if (!failed) throw e;
-    io.stderr.write(`refplan demo: ${(e as Error).message}\n`);
+    io.stderr.write(`refplan demo: ${escapeControls((e as Error).message)}\n`);
     return 1;
   } finally {
     await emulator.close();

@@ -44,6 +44,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
   let throttled = 0;
   let conflicts = 0;
   let failed = 0;
+  let notStarted = 0;
   let lastDraw = 0;
   let drawn = false;
   let timer: NodeJS.Timeout | undefined;
@@ -58,6 +59,7 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
     if (throttled > 0) parts.push(`throttled ${throttled}`);
     parts.push(`conflicts ${conflicts}`);
     if (failed > 0) parts.push(`failed ${failed}`);
+    if (notStarted > 0) parts.push(`stopped, ${notStarted} not sent`);
     return `${label}: ${parts.join(' · ')}`;
   };
 
@@ -94,8 +96,10 @@ export function createProgressView(stream: ProgressStream, options: ProgressOpti
           }
           break;
         case 'entry-done':
-          done = e.done;
-          doneThisRun += 1;
+          // A skipped entry (Ctrl+C) is not settled: the next run sends it, so it is not done.
+          if (e.result.outcome === 'skipped') notStarted += 1;
+          else doneThisRun += 1;
+          done = e.done - notStarted;
           if (e.result.outcome === 'conflict') conflicts += 1;
           if (e.result.outcome === 'failed') failed += 1;
           if (tty) draw(false);

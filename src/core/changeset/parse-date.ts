@@ -137,7 +137,8 @@ export function parseDateTime(input: string, dateFormat: string | undefined): Da
         ok: false,
         code: a > 12 && b > 12 ? 'bad-date' : 'ambiguous-date',
         message: a > 12 && b > 12 ? `"${text}" is not a valid date` : `"${text}" is ambiguous: day/month or month/day`,
-        hint: `pass --date-format DD${sep}MM${sep}YYYY or --date-format MM${sep}DD${sep}YYYY, or write ISO 8601 (YYYY-MM-DD)`,
+        // Both parts above 12: no --date-format makes it a date.
+        hint: a > 12 && b > 12 ? `write a real calendar date, ${example}` : `pass --date-format DD${sep}MM${sep}YYYY or --date-format MM${sep}DD${sep}YYYY, or write ISO 8601 (YYYY-MM-DD)`,
       };
     }
     const parts = fromFormat(text, inferred);

@@ -26,6 +26,8 @@ export interface WorkbookReadOptions {
   vocab: Vocabulary;
   report: (d: Diagnostic) => void;
   onChange: (raw: RawChange) => void;
+  /** A row of refplan's own export that still holds what was exported (its row hash matches). */
+  onUnedited?: () => void;
 }
 
 export interface WorkbookReadResult {
@@ -207,7 +209,10 @@ async function readSheet(opened: Opened, sheet: SheetEntry, forced: boolean, fil
     if (hashCol >= 0 && idCol >= 0 && eTagCol >= 0 && typeof values[hashCol] === 'string') {
       const exported: HashCell[] = [values[idCol], values[eTagCol]];
       for (let c = 0; c < width; c++) if (c !== idCol && c !== eTagCol && c !== hashCol) exported.push(values[c]);
-      if (rowHash(exported) === values[hashCol]) continue; // unedited since export
+      if (rowHash(exported) === values[hashCol]) {
+        options.onUnedited?.();
+        continue; // unedited since export
+      }
     }
     const raw = rowToRawChange(kept.map((i) => rowCell(values[i])), r + 1, layout, report);
     if (raw !== undefined) options.onChange(raw);
