@@ -48,7 +48,7 @@ function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: s
         code,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         peakRssMb: rss === null ? Number.NaN : Math.round(Number(rss[1]) / 102.4) / 10,
-        cpuSeconds: user === null || sys === null ? Number.NaN : Number(user[1]) + Number(sys[1]),
+        cpuSeconds: user === null || sys === null ? Number.NaN : Math.round((Number(user[1]) + Number(sys[1])) * 100) / 100,
       });
     });
   });
