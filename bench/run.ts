@@ -33,7 +33,7 @@ log('\n== apply at scale (unthrottled; the cost of an entry must not grow with t
 const applyScale = await runApplyScaleBench({ log });
 log('\n== rate control matrix (2,000 PATCHes per cell, measured at the bench\'s throttling proxy)');
 const rateCells = await runRateMatrix({ log });
-const rateMatrix = { cells: rateCells, table: matrixTable(rateCells) };
+const rateMatrix = { date: new Date().toISOString(), command: 'npm run bench', load: loadavg().map((l) => Math.round(l * 10) / 10), met: rateCells.filter((c) => c.meetsGoal).length, cells: rateCells, table: matrixTable(rateCells) };
 log(rateMatrix.table);
 log('\n== workbooks');
 const workbook = await runWorkbookBench({ log });
