@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { concurrencyFor, smoothRoundTrip } from '../../src/api/concurrency-control.js';
-import { largestBurst, RateControl, replayTokens, solveLimit, type Segment } from '../../src/api/rate-control.js';
+import { largestBurst, replayTokens, solveLimit, type Segment } from '../../src/api/limit-fit.js';
+import { RateControl } from '../../src/api/rate-control.js';
 
 /** Send times every `everyMs` from `from` (inclusive) to `to` (exclusive). */
 const evenly = (from: number, to: number, everyMs: number): number[] => {
