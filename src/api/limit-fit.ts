@@ -26,15 +26,7 @@ export function firstEstimate(s: Segment): number | undefined {
     const cap = Math.max(1, rate * PRIOR_BURST_SECONDS);
     return replayTokens(s.accepted, s.start, cap, cap, rate, s.end);
   };
-  let lo = 0.05;
-  let hi = Math.min(MAX_RATE, 1.25 * (sendingRate(s.accepted) ?? MAX_RATE));
-  if (left(lo) > 0.5) return lo;
-  for (let i = 0; i < 60 && hi / lo > 1.0005; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (left(mid) < 0.5) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
+  return rateEmptyingAt(s, left, 0.05);
 }
 
 /** The accepted send times between two 429s (or from the start, when the server was full). */
@@ -129,16 +121,23 @@ function slidingWindowFit(segments: readonly Segment[]): { rate: number; capacit
 }
 
 function solveRate(s: Segment, capacity: number): number {
-  const target = 0.5;
   const startTokens = s.startFull ? capacity : 0;
-  let lo = 0.01;
+  return rateEmptyingAt(s, (rate) => replayTokens(s.accepted, s.start, startTokens, capacity, rate, s.end), 0.01);
+}
+
+/**
+ * The rate at which a replay (`left`: tokens left at the stretch's 429 for a rate) ends empty,
+ * by bisection from `lo` up to a little above the rate the requests were sent at.
+ */
+function rateEmptyingAt(s: Segment, left: (rate: number) => number, lo: number): number {
+  const target = 0.5;
   // A server faster than the requests were sent would never have run empty; requests sent in
   // the same instant as the 429 would otherwise let any rate explain it.
   let hi = Math.min(MAX_RATE, 1.25 * (sendingRate(s.accepted) ?? MAX_RATE));
-  if (replayTokens(s.accepted, s.start, startTokens, capacity, lo, s.end) > target) return lo;
+  if (left(lo) > target) return lo;
   for (let i = 0; i < 60 && hi / lo > 1.0005; i++) {
     const mid = Math.sqrt(lo * hi);
-    if (replayTokens(s.accepted, s.start, startTokens, capacity, mid, s.end) < target) lo = mid;
+    if (left(mid) < target) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;
