@@ -1,23 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { writeTestPlan } from './build-plan.js';
 
 /** A journal re-saved as UTF-16 (PowerShell) or UTF-8 with a BOM still replays (built CLI). */
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-let env: Record<string, string>;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 20, randomSeed: 17 });
-  env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'journal-encoding-token' };
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 20, randomSeed: 17 }, 'journal-encoding-token');
 
-const editable = () => emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+const editable = () => suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
 
 describe('journal encodings', () => {
   it.each([
@@ -27,18 +19,18 @@ describe('journal encodings', () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
     const slice = _name === 'utf-16le' ? [0, 3] : [3, 6];
-    await writeTestPlan(planPath, editable().slice(slice[0], slice[1]), emu.url, { count: 3, tag: `enc-${slice[0]}` });
-    expect((await runCli(['apply', planPath], { env })).code).toBe(0);
+    await writeTestPlan(planPath, editable().slice(slice[0], slice[1]), suite.emu.url, { count: 3, tag: `enc-${slice[0]}` });
+    expect((await runCli(['apply', planPath], { env: suite.env })).code).toBe(0);
     const journal = join(dir, 'p.journal.jsonl');
     const text = readFileSync(journal, 'utf8');
     // Drop the end record so that the re-run writes to the journal (it must then be UTF-8 throughout).
     const withoutEnd = text.split('\n').filter((l) => l !== '' && !l.includes('"event":"end"')).join('\n') + '\n';
     writeFileSync(journal, encode(withoutEnd));
-    const commits = emu.stats().commits.total;
-    const again = await runCli(['apply', planPath], { env });
+    const commits = suite.emu.stats().commits.total;
+    const again = await runCli(['apply', planPath], { env: suite.env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already applied/);
-    expect(emu.stats().commits.total).toBe(commits);
+    expect(suite.emu.stats().commits.total).toBe(commits);
     const bytes = readFileSync(journal);
     expect([bytes[0], bytes[1]]).not.toEqual([0xff, 0xfe]);
     expect(bytes[0]).not.toBe(0xef);

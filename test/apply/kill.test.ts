@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import type { Referral } from '../../src/core/referral.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { applyPlan } from '../../src/engine/apply.js';
 import { readPlan } from '../../src/files/plan-file.js';
 import { replayJournal } from '../../src/files/journal.js';
 import { builtCli, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { at, writeTestPlan } from './build-plan.js';
 
 /**
@@ -23,15 +23,7 @@ import { at, writeTestPlan } from './build-plan.js';
 const TRIALS = 20;
 const ENTRIES = 32;
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 90, randomSeed: 3, latencyMs: 4 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 90, randomSeed: 3, latencyMs: 4 }, 'kill-test-token');
 
 /** mulberry32: the trial schedule is the same on every run. */
 function prng(seed: number): () => number {
@@ -45,13 +37,11 @@ function prng(seed: number): () => number {
   };
 }
 
-const env = () => ({ REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'kill-test-token' });
-
 /** Starts `refplan apply` and SIGKILLs it once its journal has `lines` lines (or it ends first). */
 function applyAndKill(planPath: string, journal: string, lines: number): Promise<{ killed: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [builtCli, 'apply', planPath, '--concurrency', '3', '--json'], {
-      env: { ...process.env, ...env(), NO_COLOR: '1' },
+      env: { ...process.env, ...suite.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'ignore'],
     });
     let killed = false;
@@ -81,11 +71,11 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
     let killedTrials = 0;
     let inFlightTrials = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
-      emu.reset();
-      const start = new Map(emu.store.all().map((r) => [r.id, structuredClone(r)]));
+      suite.emu.reset();
+      const start = new Map(suite.emu.store.all().map((r) => [r.id, structuredClone(r)]));
       const dir = tempTree();
       const planPath = join(dir, 'p.json');
-      const plan = await writeTestPlan(planPath, emu.store.all(), emu.url, { count: ENTRIES, closeEvery: 6, tag: `trial-${trial}` });
+      const plan = await writeTestPlan(planPath, suite.emu.store.all(), suite.emu.url, { count: ENTRIES, closeEvery: 6, tag: `trial-${trial}` });
       const journal = join(dir, 'p.journal.jsonl');
       // Kill points spread over the whole journal (header + intent/outcome per entry).
       const killAt = 1 + Math.floor(random() * (2 * plan.entries.length));
@@ -100,14 +90,14 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
       // process start-up, so the file stays fast).
       let counts: Record<string, number>;
       if (trial % 4 === 0) {
-        const resumed = await runCli(['apply', planPath, '--json'], { env: env() });
+        const resumed = await runCli(['apply', planPath, '--json'], { env: suite.env });
         expect(resumed.stderr).not.toMatch(/unexpected error/);
         expect(resumed.code, `trial ${trial}: ${resumed.stderr}`).toBe(0);
         // The killed run's lock names a dead pid: taken over, and said so.
         if (lastKilled) expect(resumed.stderr).toMatch(/took over the lock .* is no longer running/);
         counts = (JSON.parse(resumed.stdout) as { counts: Record<string, number> }).counts;
       } else {
-        const c = createClient({ baseUrl: emu.url, token: createStaticTokenProvider('kill-test-token'), concurrency: 8 });
+        const c = createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('kill-test-token'), concurrency: 8 });
         const resumed = await applyPlan(await readPlan(planPath), { client: c, planPath });
         await c.close();
         expect(resumed.exitCode, `trial ${trial}`).toBe(0);
@@ -115,10 +105,10 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
       }
       expect(counts['applied']! + counts['unchanged']!).toBe(plan.entries.length);
 
-      const commits = emu.stats().commits.byId;
+      const commits = suite.emu.stats().commits.byId;
       for (const entry of plan.entries) {
         expect(commits[entry.referralId], `trial ${trial} (kill at line ${killAt}): commits of ${entry.referralId}`).toBe(1);
-        const doc = emu.store.get(entry.referralId)!;
+        const doc = suite.emu.store.get(entry.referralId)!;
         for (const [p, v] of Object.entries(entry.after)) expect(at(doc, p)).toEqual(v);
       }
 
@@ -126,14 +116,14 @@ describe('apply killed with SIGKILL at random moments, then resumed', () => {
       const rollbackPath = join(dir, 'p.rollback.json');
       const rollback = await readPlan(rollbackPath);
       expect(rollback.entries.length + (rollback.notRestorable ?? []).length).toBe(plan.entries.length);
-      for (const r of rollback.entries) expect(r.eTag).toBe(emu.store.get(r.referralId)!.eTag);
+      for (const r of rollback.entries) expect(r.eTag).toBe(suite.emu.store.get(r.referralId)!.eTag);
       // ...and restores the starting state of every reversible referral.
-      const c = createClient({ baseUrl: emu.url, token: createStaticTokenProvider('kill-test-token'), concurrency: 8 });
+      const c = createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('kill-test-token'), concurrency: 8 });
       const undone = await applyPlan(rollback, { client: c, planPath: rollbackPath });
       await c.close();
       expect(undone.exitCode).toBe(0);
       for (const entry of plan.entries) {
-        const doc = emu.store.get(entry.referralId)!;
+        const doc = suite.emu.store.get(entry.referralId)!;
         if (entry.irreversible) {
           for (const [p, v] of Object.entries(entry.after)) expect(at(doc, p)).toEqual(v);
         } else {

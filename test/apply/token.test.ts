@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { writeTestPlan } from './build-plan.js';
 
 /**
@@ -16,21 +16,10 @@ import { writeTestPlan } from './build-plan.js';
 const TOKEN = `tok-SECRET-${randomBytes(8).toString('hex')}`;
 const SECRET_PART = TOKEN.slice('tok-'.length);
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-let otherEmu: Emulator;
-
-beforeAll(async () => {
-  // The emulator accepts exactly this token, so the runs below really use it; the other one
-  // wants another token, as a server with a rotated secret would.
-  [emu, otherEmu] = await Promise.all([
-    startEmulator({ generate: 40, randomSeed: 5, token: TOKEN }),
-    startEmulator({ generate: 5, randomSeed: 6, token: 'tok-the-other-one' }),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([emu?.close(), otherEmu?.close()]);
-});
+// The emulator accepts exactly this token, so the runs below really use it; the other one
+// wants another token, as a server with a rotated secret would.
+const suite = emulatorForSuite({ generate: 40, randomSeed: 5, token: TOKEN }, TOKEN);
+const rotated = emulatorForSuite({ generate: 5, randomSeed: 6, token: 'tok-the-other-one' }, TOKEN);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -41,7 +30,7 @@ function filesUnder(dir: string): string[] {
 
 /** Another user's edit, straight to the API, between plan and apply. */
 async function editBehindTheBack(id: string): Promise<void> {
-  const res = await fetch(`${emu.url}/engagements/referrals/${id}`, {
+  const res = await fetch(`${suite.emu.url}/engagements/referrals/${id}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'edited by another user' }]),
@@ -53,8 +42,7 @@ describe('the token', () => {
   it('appears in no file written and no output of the whole journey, including errors, --debug and --json', async () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
-    const run = (args: string[], extraEnv: NodeJS.ProcessEnv = env): Promise<CliRun> => runCli(args, { cwd: dir, env: extraEnv });
+    const run = (args: string[], extraEnv: NodeJS.ProcessEnv = suite.env): Promise<CliRun> => runCli(args, { cwd: dir, env: extraEnv });
     const runs: CliRun[] = [];
     const expectCode = (r: CliRun, code: number): void => {
       runs.push(r);
@@ -64,7 +52,7 @@ describe('the token', () => {
     // export → validate the export → plan → show → apply (--html) → apply again (--json) → rollback.
     expectCode(await run(['export', '--where', 'status=Active', '-o', 'active.csv', '--json']), 0);
     expectCode(await run(['validate', 'active.csv', '--json']), 0);
-    const active = emu.store.all().filter((r) => r.status === 'Active');
+    const active = suite.emu.store.all().filter((r) => r.status === 'Active');
     const ids = active.slice(0, 6).map((r) => r.id);
     writeFileSync(join(dir, 'changes.yaml'), `changes:\n${ids.map((id, i) => `  - id: "${id}"\n    set: { notes: "token run ${i}", dealValue: ${5000 + i} }\n`).join('')}`);
     expectCode(await run(['plan', 'changes.yaml', '-o', planPath, '--json']), 0);
@@ -90,7 +78,7 @@ describe('the token', () => {
     expect(JSON.parse(conflict.stdout)).toMatchObject({ counts: { conflict: 1 } });
 
     // Error paths. A server that wants another token: 401 (human, --json, and --debug with its stack).
-    const toOther = { REFPLAN_BASE_URL: otherEmu.url, REFPLAN_TOKEN: TOKEN };
+    const toOther = rotated.env;
     const unauthorised = await run(['plan', 'changes.yaml', '-o', 'never.json'], toOther);
     expectCode(unauthorised, 1);
     expect(unauthorised.stderr).toMatch(/401/);
@@ -100,11 +88,11 @@ describe('the token', () => {
     expect(debug.stderr).toMatch(/\n\s+at /); // the stack trace really is there
     // A token command whose token is refused (it is run twice: once more after the 401).
     const plan2 = join(dir, 'q.json');
-    await writeTestPlan(plan2, emu.store.all().slice(30), emu.url, { count: 2, tag: 'token-2' });
-    const viaCommand = await run(['apply', plan2, '--json', '--token-command', `echo ${TOKEN}-wrong`], { REFPLAN_BASE_URL: emu.url });
+    await writeTestPlan(plan2, suite.emu.store.all().slice(30), suite.emu.url, { count: 2, tag: 'token-2' });
+    const viaCommand = await run(['apply', plan2, '--json', '--token-command', `echo ${TOKEN}-wrong`], { REFPLAN_BASE_URL: suite.emu.url });
     expectCode(viaCommand, 1);
     expect(viaCommand.stderr).toMatch(/401/);
-    expectCode(await run(['apply', plan2, '--debug'], { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: `${TOKEN}-wrong` }), 1);
+    expectCode(await run(['apply', plan2, '--debug'], { REFPLAN_BASE_URL: suite.emu.url, REFPLAN_TOKEN: `${TOKEN}-wrong` }), 1);
     // Bad flags and a plan made against another API: refused before anything is sent.
     expectCode(await run(['plan', 'changes.yaml', '--rate', 'abc', '--json']), 1);
     expectCode(await run(['apply', plan2, '--frobnicate']), 1);

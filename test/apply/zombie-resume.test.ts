@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
 import { readPlan } from '../../src/files/plan-file.js';
 import { readProcessStat } from '../../src/files/process-identity.js';
 import { builtCli, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { editable, writeTestPlan } from './build-plan.js';
 
 /**
@@ -26,17 +26,7 @@ const TRIALS = 20;
 const ENTRIES = 3;
 const TOKEN = 'zombie-test-token';
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 120, randomSeed: 11, latencyMs: 25, token: TOKEN });
-});
-afterAll(async () => {
-  await emu.close();
-});
-
-const env = () => ({ REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN });
+const suite = emulatorForSuite({ generate: 120, randomSeed: 11, latencyMs: 25, token: TOKEN }, TOKEN);
 
 interface Wrapped {
   wrapper: ChildProcess;
@@ -46,7 +36,7 @@ interface Wrapped {
 /** `sh` starts the apply in the background, prints its pid and becomes `sleep`: a parent that never reaps. */
 async function startWrapped(planPath: string): Promise<Wrapped> {
   const wrapper = spawn('sh', ['-c', '"$0" "$1" apply "$2" --concurrency 1 --json >/dev/null 2>&1 & echo $!; exec sleep 600', process.execPath, builtCli, planPath], {
-    env: { ...process.env, ...env(), NO_COLOR: '1' },
+    env: { ...process.env, ...suite.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'ignore'],
     detached: true, // its own process group, so the group can be killed as one
   });
@@ -71,7 +61,7 @@ const stateOf = (pid: number): string | undefined => readProcessStat(pid)?.state
 async function trial(n: number, referrals: ReturnType<typeof editable>): Promise<{ killed: boolean; zombie: boolean }> {
   const dir = tempTree();
   const planPath = join(dir, 'p.json');
-  const plan = await writeTestPlan(planPath, referrals, emu.url, { count: ENTRIES, tag: `zombie-${n}` });
+  const plan = await writeTestPlan(planPath, referrals, suite.emu.url, { count: ENTRIES, tag: `zombie-${n}` });
   const journal = join(dir, 'p.journal.jsonl');
   const { wrapper, applyPid } = await startWrapped(planPath);
   const exited = new Promise<void>((r) => wrapper.once('exit', () => r()));
@@ -101,12 +91,12 @@ async function trial(n: number, referrals: ReturnType<typeof editable>): Promise
   const events: ApplyEvent[] = [];
   let counts: Record<string, number>;
   if (n % 4 === 1) {
-    const resumed = await runCli(['apply', planPath, '--json'], { env: env() });
+    const resumed = await runCli(['apply', planPath, '--json'], { env: suite.env });
     expect(resumed.code, `trial ${n}: ${resumed.stderr}`).toBe(0);
     if (killed) expect(resumed.stderr).toMatch(/took over the lock .* is no longer running/);
     counts = (JSON.parse(resumed.stdout) as { counts: Record<string, number> }).counts;
   } else {
-    const client = createClient({ baseUrl: emu.url, token: createStaticTokenProvider(TOKEN), concurrency: 4 });
+    const client = createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider(TOKEN), concurrency: 4 });
     try {
       const resumed = await applyPlan(await readPlan(planPath), { client, planPath, onEvent: (e) => events.push(e) });
       expect(resumed.exitCode, `trial ${n}`).toBe(0);
@@ -125,7 +115,7 @@ async function trial(n: number, referrals: ReturnType<typeof editable>): Promise
   await exited;
 
   expect(counts['applied']! + counts['unchanged']!).toBe(plan.entries.length);
-  const commits = emu.stats().commits.byId;
+  const commits = suite.emu.stats().commits.byId;
   for (const entry of plan.entries) expect(commits[entry.referralId], `trial ${n}: commits of ${entry.referralId}`).toBe(1);
   expect(readdirSync(dir).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp') || f.endsWith('.stale'))).toEqual([]);
   return { killed, zombie };
@@ -133,7 +123,7 @@ async function trial(n: number, referrals: ReturnType<typeof editable>): Promise
 
 describe('an apply killed together with its parent (a zombie holder) resumes at once', () => {
   it(`proceeds and commits every entry exactly once, in ${TRIALS} trials`, async () => {
-    const pool = editable(emu.store.all());
+    const pool = editable(suite.emu.store.all());
     expect(pool.length).toBeGreaterThanOrEqual(TRIALS * ENTRIES);
     const outcomes: { killed: boolean; zombie: boolean }[] = [];
     // Ten trials at a time, each on referrals of its own (the commit counts stay per trial).
@@ -152,7 +142,7 @@ describe('temp files a killed run left next to its plan', () => {
   it('are removed by the next run of the same plan when their writer is gone; others stay', async () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
-    await writeTestPlan(planPath, editable(emu.store.all()).slice(TRIALS * ENTRIES), emu.url, { count: 2, tag: 'leftovers' });
+    await writeTestPlan(planPath, editable(suite.emu.store.all()).slice(TRIALS * ENTRIES), suite.emu.url, { count: 2, tag: 'leftovers' });
     // A pid that is certainly gone: a process that has exited and been reaped.
     const gone = await new Promise<number>((resolve) => {
       const p = spawn(process.execPath, ['-e', '0']);
@@ -172,7 +162,7 @@ describe('temp files a killed run left next to its plan', () => {
       `p.rollback.json.${gone}.0a1b2c3d.tmp`, // not a name refplan makes
     ];
     for (const f of [...leftovers, ...kept]) writeFileSync(join(dir, f), '{"customer":"data"}', { mode: 0o600 });
-    const run = await runCli(['apply', planPath], { env: env() });
+    const run = await runCli(['apply', planPath], { env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`removed ${leftovers.length} temp files an interrupted run left behind`);
     const left = readdirSync(dir);

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /** Encoding and delimiter notes are printed only when they were guesses (built CLI). */
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 12, randomSeed: 8 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 12, randomSeed: 8 }, 'notes-token');
 
 const csv = 'id,notes\r\nabc,hello\r\n';
 
@@ -40,9 +34,8 @@ describe('encoding and delimiter notes', () => {
 
   it("are not printed for refplan's own export (CSV with ';' and YAML)", async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'notes-token' };
-    expect((await runCli(['export', '-o', 'x.csv', '--delimiter', ';'], { cwd: dir, env })).code).toBe(0);
-    expect((await runCli(['export', '-o', 'x.yaml'], { cwd: dir, env })).code).toBe(0);
+    expect((await runCli(['export', '-o', 'x.csv', '--delimiter', ';'], { cwd: dir, env: suite.env })).code).toBe(0);
+    expect((await runCli(['export', '-o', 'x.yaml'], { cwd: dir, env: suite.env })).code).toBe(0);
     for (const file of ['x.csv', 'x.yaml']) {
       const run = await runCli(['validate', file], { cwd: dir });
       expect(run.code, run.stdout).toBe(0);
@@ -52,12 +45,11 @@ describe('encoding and delimiter notes', () => {
 
   it('are not printed with -q, by validate or plan; errors still are', async () => {
     const dir = tempTree({ 'c.csv': csv, 'bad.csv': 'id,dealValue\r\nabc,lots\r\n' });
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'notes-token' };
     const validate = await runCli(['validate', 'c.csv', '-q'], { cwd: dir });
     expect(validate.code, validate.stdout).toBe(0);
     expect(validate.stdout).not.toContain('note:');
     expect(validate.stdout).toContain('valid');
-    const bad = await runCli(['plan', 'bad.csv', '--quiet', '-o', 'p.json'], { cwd: dir, env });
+    const bad = await runCli(['plan', 'bad.csv', '--quiet', '-o', 'p.json'], { cwd: dir, env: suite.env });
     expect(bad.code).toBe(3);
     expect(bad.stderr).not.toContain('note:');
     expect(bad.stderr).toContain('error:');

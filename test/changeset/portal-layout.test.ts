@@ -2,20 +2,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import type { Referral } from '../../src/core/referral.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 // The Partner Center portal's co-sell bulk CSV, read directly: the fixture has exactly the portal's
 // columns (Errors … Solution 1–50, Team member 1–50, Microsoft team member 1), with placeholders for ids.
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 60, randomSeed: 8 });
-});
-afterAll(async () => emu?.close());
-const env = () => ({ REFPLAN_TOKEN: 'portal-test-token', REFPLAN_BASE_URL: emu.url });
+const suite = emulatorForSuite({ generate: 60, randomSeed: 8 }, 'portal-test-token');
 
 const template = readFileSync(join(repoRoot, 'test', 'fixtures', 'portal', 'co-sell-bulk.csv'), 'utf8');
 
@@ -38,9 +33,9 @@ function fill(a: Referral, b: Referral, extra: Record<string, string> = {}): str
 
 describe('the portal co-sell bulk CSV', () => {
   it('is recognised by its header, maps what it can, ignores the rest, and plans only what differs', async () => {
-    const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+    const [a, b] = suite.emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
     const dir = tempTree({ 'portal.csv': fill(a, b) });
-    const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(
       "note: the header is the Partner Center portal's co-sell bulk file: reading Referral ID → id, Deal Name → name, Partner Referral Status → status, Partner Referral Substatus → substatus, Estimated Deal Value → dealValue, Currency → currency, Estimated Close Date → closingDateTime, CRM ID → externalReferenceId, Notes → notes; checking Engagement ID against each referral (read-only: an edited value is refused); 130 other column(s) are ignored (not writable through the referrals API)",
@@ -64,7 +59,7 @@ describe('the portal co-sell bulk CSV', () => {
   });
 
   it('refuses a value in a column whose encoding is not published (numeric reason codes), naming the cell', async () => {
-    const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+    const [a, b] = suite.emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
     const dir = tempTree();
     const records = parse(fill(a, b)) as string[][];
     const reason = (records[0] ?? []).indexOf('Declined/Lost/Error reason');
@@ -87,11 +82,11 @@ describe('the portal co-sell bulk CSV', () => {
     };
 
     it('refuses an edited Engagement ID once the plan has read the referral: file, row and column named, the current value given, exit 3, no plan written', async () => {
-      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const [a, b] = suite.emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
       const other = '11111111-2222-4333-8444-555555555555';
       const dir = tempTree({ 'portal.csv': portalRecords(a, b, (records, col) => (records[2]![col('Engagement ID')] = other)) });
-      const patches = emu.stats().requests.byMethod['PATCH'] ?? 0;
-      const run = await runCli(['plan', 'portal.csv', '-o', 'plan.json'], { cwd: dir, env: env() });
+      const patches = suite.emu.stats().requests.byMethod['PATCH'] ?? 0;
+      const run = await runCli(['plan', 'portal.csv', '-o', 'plan.json'], { cwd: dir, env: suite.env });
       expect(run.code, run.stdout + run.stderr).toBe(3);
       const out = run.stdout + run.stderr;
       expect(out).toContain(
@@ -99,11 +94,11 @@ describe('the portal co-sell bulk CSV', () => {
       );
       expect(out).toContain(`fix: clear the cell or put back the current value "${String(b['engagementId'])}"`);
       expect(existsSync(join(dir, 'plan.json'))).toBe(false);
-      expect(emu.stats().requests.byMethod['PATCH'] ?? 0).toBe(patches);
+      expect(suite.emu.stats().requests.byMethod['PATCH'] ?? 0).toBe(patches);
     });
 
     it('lets an unedited, blank or upper-cased Engagement ID through, and ignores edits to the read-only columns it cannot check', async () => {
-      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const [a, b] = suite.emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
       const dir = tempTree({
         'portal.csv': portalRecords(a, b, (records, col) => {
           records[1]![col('Engagement ID')] = String(a['engagementId']).toUpperCase();
@@ -113,16 +108,16 @@ describe('the portal co-sell bulk CSV', () => {
           records[2]![col('Errors')] = 'edited by hand';
         }),
       });
-      const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
+      const run = await runCli(['plan', 'portal.csv', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: suite.env });
       expect(run.code, run.stderr).toBe(2);
       const plan = JSON.parse(run.stdout) as { entries: { referralId: string }[] };
       expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);
     });
 
     it('with --skip-invalid, plans the other rows and lists the refused one in the rejects file', async () => {
-      const [a, b] = emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
+      const [a, b] = suite.emu.store.all().filter((r) => r.status === 'Active' && r.details?.closingDateTime) as [Referral, Referral];
       const dir = tempTree({ 'portal.csv': portalRecords(a, b, (records, col) => (records[2]![col('Engagement ID')] = 'not-the-engagement')) });
-      const run = await runCli(['plan', 'portal.csv', '--json', '--skip-invalid', '-o', 'plan.json'], { cwd: dir, env: env() });
+      const run = await runCli(['plan', 'portal.csv', '--json', '--skip-invalid', '-o', 'plan.json'], { cwd: dir, env: suite.env });
       expect(run.code, run.stderr).toBe(0);
       const plan = JSON.parse(run.stdout) as { entries: { referralId: string }[] };
       expect(plan.entries.map((e) => e.referralId)).toEqual([a.id]);

@@ -1,24 +1,17 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { editSheet } from '../helpers/csv-edit.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /** validate of refplan's own export counts edited rows, not exported rows (built CLI). */
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 30, randomSeed: 23 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 30, randomSeed: 23 }, 'edits-token');
 
 describe('validate of an edited export', () => {
   it('says "5 changes valid" for an export with 5 edited rows', async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
-    expect((await runCli(['export', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    expect((await runCli(['export', '-o', 'x.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     const sheet = editSheet(join(dir, 'x.csv'), (_byId, s) => {
       for (const row of s.rows.slice(0, 5)) row['notes'] = `edited ${row['id'] ?? ''}`;
     });
@@ -30,8 +23,7 @@ describe('validate of an edited export', () => {
 
   it('refuses offline what plan would refuse: an edited read-only cell, an emptied deal value', async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
-    expect((await runCli(['export', '--columns', 'customerName,dealValue,currency,notes', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    expect((await runCli(['export', '--columns', 'customerName,dealValue,currency,notes', '-o', 'x.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     editSheet(join(dir, 'x.csv'), (_byId, s) => {
       const [first, second, third] = s.rows;
       if (first === undefined || second === undefined || third === undefined) throw new Error('the export has fewer than 3 rows');
@@ -50,8 +42,7 @@ describe('validate of an edited export', () => {
 describe('validate and plan agree on an edited export', () => {
   it('validate reports exactly the errors plan refuses with (same codes, messages, locations), offline', async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'edits-token' };
-    expect((await runCli(['export', '--where', 'status=Active', '-o', 'x.csv'], { cwd: dir, env })).code).toBe(0);
+    expect((await runCli(['export', '--where', 'status=Active', '-o', 'x.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     editSheet(join(dir, 'x.csv'), (_byId, s) => {
       const [a, b, c, d, e] = s.rows;
       if (e === undefined || a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('the export has fewer than 5 rows');
@@ -64,7 +55,7 @@ describe('validate and plan agree on an edited export', () => {
     });
     const validate = await runCli(['validate', 'x.csv', '--json'], { cwd: dir });
     expect(validate.code, validate.stdout).toBe(3);
-    const plan = await runCli(['plan', 'x.csv', '--json', '-o', 'p.json'], { cwd: dir, env });
+    const plan = await runCli(['plan', 'x.csv', '--json', '-o', 'p.json'], { cwd: dir, env: suite.env });
     expect(plan.code, plan.stderr).toBe(3);
     type D = { severity: string; code: string; message: string; at?: unknown };
     const errorsOf = (ds: D[]) => ds.filter((x) => x.severity === 'error').map(({ code, message, at }) => ({ code, message, at }));

@@ -3,18 +3,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 150, randomSeed: 5 });
-});
-afterAll(async () => emu?.close());
-const env = () => ({ REFPLAN_TOKEN: 'conventions-token', REFPLAN_BASE_URL: emu.url });
-const active = () => [...emu.store.all()].filter((r) => r.status === 'Active');
+const suite = emulatorForSuite({ generate: 150, randomSeed: 5 }, 'conventions-token');
+const active = () => [...suite.emu.store.all()].filter((r) => r.status === 'Active');
 
 describe('single-dash long flags and unknown flags: refused with the flag that was meant', () => {
   it.each([
@@ -36,7 +31,7 @@ describe('single-dash long flags and unknown flags: refused with the flag that w
 
   it('short boolean flags together still work (-qy), and a value after a flag is never taken for a flag', async () => {
     const dir = tempTree({ 'c.yaml': `changes:\n  - id: "${active()[0]!.id}"\n    set: { notes: "-json -out" }\n` });
-    const run = await runCli(['apply', 'c.yaml', '-qy', '--html', '-report.html'], { cwd: dir, env: env() });
+    const run = await runCli(['apply', 'c.yaml', '-qy', '--html', '-report.html'], { cwd: dir, env: suite.env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(existsSync(join(dir, '-report.html'))).toBe(true);
@@ -50,24 +45,24 @@ describe('-y, --yes and --auto-approve', () => {
       'a.yaml': `changes:\n  - id: "${a!.id}"\n    set: { notes: "auto-approve ${Date.now()}" }\n`,
       'b.yaml': `changes:\n  - id: "${b!.id}"\n    set: { notes: "dash-y ${Date.now()}" }\n`,
     });
-    const viaAlias = await runCli(['apply', 'a.yaml', '--auto-approve', '--json'], { cwd: dir, env: env() });
+    const viaAlias = await runCli(['apply', 'a.yaml', '--auto-approve', '--json'], { cwd: dir, env: suite.env });
     expect(viaAlias.code, viaAlias.stderr).toBe(0);
     expect(JSON.parse(viaAlias.stdout)).toMatchObject({ counts: { applied: 1 } });
-    const viaShort = await runCli(['apply', 'b.yaml', '-y', '--json'], { cwd: dir, env: env() });
+    const viaShort = await runCli(['apply', 'b.yaml', '-y', '--json'], { cwd: dir, env: suite.env });
     expect(viaShort.code, viaShort.stderr).toBe(0);
-    expect(emu.store.get(b!.id)?.details?.notes).toMatch(/^dash-y /);
+    expect(suite.emu.store.get(b!.id)?.details?.notes).toMatch(/^dash-y /);
   });
 });
 
 describe('-o - writes the document to stdout; -o json is refused', () => {
   it('export CSV and YAML to stdout (no file, no baseline), the note on stderr', async () => {
     const dir = tempTree();
-    const csv = await runCli(['export', '--where', 'status=Active', '-o', '-'], { cwd: dir, env: env() });
+    const csv = await runCli(['export', '--where', 'status=Active', '-o', '-'], { cwd: dir, env: suite.env });
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^id,eTag,/);
     expect(csv.stdout.split('\r\n').filter((l) => l !== '')).toHaveLength(active().length + 1);
     expect(csv.stderr).toMatch(/Exported \d+ referrals \(csv, \d+ read requests?\) to stdout\. No baseline was written/);
-    const yaml = await runCli(['export', '--format', 'yaml', '-o', '-', '--quiet'], { cwd: dir, env: env() });
+    const yaml = await runCli(['export', '--format', 'yaml', '-o', '-', '--quiet'], { cwd: dir, env: suite.env });
     expect(yaml.code).toBe(0);
     const modeline = /^# yaml-language-server: \$schema=(file:\S+)\n/.exec(yaml.stdout);
     expect(modeline).not.toBeNull();
@@ -81,21 +76,21 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
   it('plan -o - prints the plan document, which saved by the shell is a valid plan', async () => {
     const [a] = active();
     const dir = tempTree({ 'c.yaml': `changes:\n  - id: "${a!.id}"\n    set: { dealValue: 4321 }\n` });
-    const run = await runCli(['plan', 'c.yaml', '-o', '-'], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'c.yaml', '-o', '-'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'plan', entries: [{ referralId: a!.id }] });
     expect(run.stderr).toMatch(/Plan printed to stdout: 1 referral to change, 1 read request\./);
     expect(existsSync(join(dir, 'refplan.plan.json'))).toBe(false);
     writeFileSync(join(dir, 'saved.json'), run.stdout);
-    const show = await runCli(['show', 'saved.json', '--json'], { cwd: dir, env: env() });
+    const show = await runCli(['show', 'saved.json', '--json'], { cwd: dir, env: suite.env });
     expect(show.code, show.stderr).toBe(0);
   });
 
   it('migrate -o - prints the plan document and its report on stderr', async () => {
     const [a] = active();
-    const body = { ...emu.store.get(a!.id)!, details: { ...emu.store.get(a!.id)!.details, notes: 'migrated to stdout' } };
+    const body = { ...suite.emu.store.get(a!.id)!, details: { ...suite.emu.store.get(a!.id)!.details, notes: 'migrated to stdout' } };
     const dir = tempTree({ 'put.json': JSON.stringify(body) });
-    const run = await runCli(['migrate', 'put.json', '-o', '-'], { cwd: dir, env: env() });
+    const run = await runCli(['migrate', 'put.json', '-o', '-'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ entries: [{ referralId: a!.id }] });
     expect(run.stderr).toMatch(/Read 1 legacy PUT body for 1 referral/);
@@ -103,7 +98,7 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
   });
 
   it('-o - with --json is refused (two documents on one stdout), as a JSON error', async () => {
-    const run = await runCli(['export', '-o', '-', '--json'], { env: env() });
+    const run = await runCli(['export', '-o', '-', '--json'], { env: suite.env });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(JSON.parse(run.stderr)).toMatchObject({ error: { code: 'usage', message: 'export: -o - and --json both print to stdout' } });
@@ -115,7 +110,7 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
     ['migrate', ['migrate', 'put.json', '--output=yaml']],
   ])('%s refuses a bare format word after -o, with a hint', async (_c, args) => {
     const dir = tempTree();
-    const run = await runCli(args, { cwd: dir, env: env() });
+    const run = await runCli(args, { cwd: dir, env: suite.env });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/-o (json|table|yaml): -o takes a file name, and "\w+" looks like a format\n  hint: give a file with its extension, e\.g\. -o \S+\.\w+.*-o - writes to stdout/);
   });
@@ -126,7 +121,7 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
       expect(help, command).toMatch(new RegExp(`-o, --output <file>\\s+[\\s\\S]*?- for stdout[\\s\\S]*?\\(default:\\s+\\./${file.replace('.', '\\.')}\\)`));
     }
     const dir = tempTree();
-    const run = await runCli(['export', '--where', 'status=Active', '--quiet'], { cwd: dir, env: env() });
+    const run = await runCli(['export', '--where', 'status=Active', '--quiet'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(join(dir, 'referrals.csv'))).toBe(true);
     expect(run.stdout).toMatch(/Edit cells, then: refplan plan referrals\.csv/);
@@ -136,7 +131,7 @@ describe('-o - writes the document to stdout; -o json is refused', () => {
 describe('YAML refplan writes names its schema for editors (yaml-language-server)', () => {
   it('export -o sub/x.yaml: the first line points, relative to the file, at the shipped changeset.schema.json', async () => {
     const dir = tempTree({ 'sub/.keep': '' });
-    const run = await runCli(['export', '--where', 'status=Active', '-o', 'sub/x.yaml', '--quiet'], { cwd: dir, env: env() });
+    const run = await runCli(['export', '--where', 'status=Active', '-o', 'sub/x.yaml', '--quiet'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     const first = readFileSync(join(dir, 'sub', 'x.yaml'), 'utf8').split('\n')[0]!;
     const target = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
@@ -145,7 +140,7 @@ describe('YAML refplan writes names its schema for editors (yaml-language-server
     const schema = resolve(join(dir, 'sub'), target!);
     expect(schema).toBe(join(repoRoot, 'specs', 'changeset.schema.json'));
     // The file still plans to nothing while unedited.
-    const plan = await runCli(['plan', 'sub/x.yaml', '-o', '-', '--detailed-exitcode', '--quiet'], { cwd: dir, env: env() });
+    const plan = await runCli(['plan', 'sub/x.yaml', '-o', '-', '--detailed-exitcode', '--quiet'], { cwd: dir, env: suite.env });
     expect(plan.code, plan.stderr).toBe(0);
   });
 
@@ -207,7 +202,7 @@ describe('ASCII where the console cannot show · → ✓ ✗ ↺', () => {
     const dir = tempTree({ 'good.yaml': `changes:\n  - id: "${'0'.repeat(8)}-0000-4000-8000-000000000001"\n    set: { dealValue: 5, notes: "a → b" }\n` });
     const utf8 = await runCli(['validate', 'good.yaml'], { cwd: dir, env: { LANG: 'en_US.UTF-8', LC_ALL: '', REFPLAN_ASCII: '' } });
     expect(utf8.stdout).toMatch(/^✓ 1 change valid/m);
-    const plan = await runCli(['plan', 'good.yaml', '-o', '-'], { cwd: dir, env: { ...env(), REFPLAN_ASCII: '1' } });
+    const plan = await runCli(['plan', 'good.yaml', '-o', '-'], { cwd: dir, env: { ...suite.env, REFPLAN_ASCII: '1' } });
     expect(plan.stdout).not.toContain('a -> b');
   });
 });
@@ -247,7 +242,7 @@ describe('piping into a reader that quits early', () => {
     expect(help.code).toBe(0);
     const ids = active().slice(0, 40);
     const dir = tempTree({ 'big.yaml': `changes:\n${ids.map((r) => `  - id: "${r.id}"\n    set: { notes: "${'long note '.repeat(200)}" }\n`).join('')}` });
-    const plan = await runCli(['plan', 'big.yaml', '-o', 'big.plan.json', '--quiet'], { cwd: dir, env: env() });
+    const plan = await runCli(['plan', 'big.yaml', '-o', 'big.plan.json', '--quiet'], { cwd: dir, env: suite.env });
     expect(plan.code, plan.stderr).toBe(0);
     // Larger than a pipe's buffer (64 KiB), so the writes go on after the reader has gone.
     expect(readFileSync(join(dir, 'big.plan.json'), 'utf8').length).toBeGreaterThan(100_000);

@@ -1,20 +1,12 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { writeTestPlan } from '../apply/build-plan.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /** A hint never suggests a flag that was already passed (built CLI). */
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-let env: Record<string, string>;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 20, randomSeed: 13 });
-  env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'hints-token' };
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 20, randomSeed: 13 }, 'hints-token');
 
 describe('hints and the flags in force', () => {
   // Each row: a command line that ends in a hint about one of its own flags; the hint without
@@ -43,13 +35,13 @@ describe('hints and the flags in force', () => {
   for (const row of rows) {
     it(row.name, async () => {
       const dir = tempTree(row.files);
-      const run = await runCli(row.args, { env, cwd: dir });
+      const run = await runCli(row.args, { env: suite.env, cwd: dir });
       expect(run.code, run.stderr).toBe(row.code);
       expect(run.stderr).toMatch(row.want);
       expect(run.stderr).not.toMatch(row.not);
       if (row.without === undefined) return;
       // The same problem without the flag: a hint that does suggest it (so the row proves something).
-      const before = await runCli(row.without, { env, cwd: dir });
+      const before = await runCli(row.without, { env: suite.env, cwd: dir });
       expect(before.stderr).toMatch(row.not);
     });
   }
@@ -57,28 +49,28 @@ describe('hints and the flags in force', () => {
   it('show --limit: the "… and N more" line does not suggest --limit as if it was not given', async () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
-    const editable = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
-    await writeTestPlan(planPath, editable.slice(0, 6), emu.url, { count: 6, tag: 'hints-limit' });
-    const run = await runCli(['show', planPath, '--limit', '2'], { env });
+    const editable = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+    await writeTestPlan(planPath, editable.slice(0, 6), suite.emu.url, { count: 6, tag: 'hints-limit' });
+    const run = await runCli(['show', planPath, '--limit', '2'], { env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('… and 4 more (use a higher --limit (now 2), or --referral ID)');
-    const picked = await runCli(['show', planPath, '--referral', editable[0]!.id, '--referral', editable[1]!.id, '--limit', '1'], { env });
+    const picked = await runCli(['show', planPath, '--referral', editable[0]!.id, '--referral', editable[1]!.id, '--limit', '1'], { env: suite.env });
     expect(picked.stdout).toContain('… and 1 more (use a higher --limit (now 1))');
   });
 
   it('apply --rebase ending in a conflict does not suggest --rebase', async () => {
     const dir = tempTree();
     const planPath = join(dir, 'p.json');
-    const editable = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
-    const plan = await writeTestPlan(planPath, editable.slice(0, 2), emu.url, { count: 2, tag: 'hints' });
+    const editable = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+    const plan = await writeTestPlan(planPath, editable.slice(0, 2), suite.emu.url, { count: 2, tag: 'hints' });
     const victim = plan.entries.find((e) => '/details/notes' in e.before)!;
-    const res = await fetch(`${emu.url}/engagements/referrals/${victim.referralId}`, {
+    const res = await fetch(`${suite.emu.url}/engagements/referrals/${victim.referralId}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer other', 'content-type': 'application/json' },
       body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'their notes' }]),
     });
     expect(res.status).toBeLessThan(300);
-    const run = await runCli(['apply', planPath, '--rebase'], { env });
+    const run = await runCli(['apply', planPath, '--rebase'], { env: suite.env });
     expect(run.code, run.stderr).toBe(4);
     expect(run.stdout).toMatch(/Conflicts were not overwritten/);
     expect(run.stdout).not.toContain('--rebase');

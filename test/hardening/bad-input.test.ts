@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * The bad-input sweep: every command, fed what people (and crashes) really hand it, must answer
@@ -12,10 +12,9 @@ import { runCli, type CliRun } from '../helpers/run-cli.js';
  * Fixtures are built once; the cases run through the built CLI, several at a time.
  */
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-let dir: string;
 const TOKEN = 'tok-bad-input';
+const suite = emulatorForSuite({ generate: 60, randomSeed: 11, token: TOKEN }, TOKEN);
+let dir: string;
 
 interface Case {
   command: string;
@@ -61,10 +60,8 @@ function half(text: string): string {
   return text.slice(0, cut);
 }
 
-const env = (): NodeJS.ProcessEnv => ({ REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN });
-
 async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runCli(args, { cwd: dir, env: { ...env(), ...extraEnv }, timeoutMs: 20_000 });
+  return runCli(args, { cwd: dir, env: { ...suite.env, ...extraEnv }, timeoutMs: 20_000 });
 }
 
 function changeSet(ids: string[], tag: string): string {
@@ -78,9 +75,8 @@ async function planned(name: string, ids: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ generate: 60, randomSeed: 11, token: TOKEN });
   dir = mkdtempSync(join(tmpdir(), 'refplan-bad-input-'));
-  const active = emu.store.all().filter((r) => r.status === 'Active').map((r) => r.id);
+  const active = suite.emu.store.all().filter((r) => r.status === 'Active').map((r) => r.id);
   const files: Record<string, string | Buffer> = {
     'empty.yaml': '',
     'empty.csv': '',
@@ -135,8 +131,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'truncated-put.json'), half(legacy));
 }, 120_000);
 
-afterAll(async () => {
-  await emu?.close();
+afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -341,7 +336,7 @@ describe('the recoverable cases', () => {
     const summary = JSON.parse(r.stdout) as { counts: Record<string, number> };
     expect((summary.counts['applied'] ?? 0) + (summary.counts['unchanged'] ?? 0)).toBe(3);
     for (const e of JSON.parse(readFileSync(join(dir, 'torn.json'), 'utf8')).entries as { referralId: string }[]) {
-      expect(emu.stats().commits.byId[e.referralId]).toBe(1);
+      expect(suite.emu.stats().commits.byId[e.referralId]).toBe(1);
     }
   });
 

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Referral } from '../../src/core/referral.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { editSheet } from '../helpers/csv-edit.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * A referral name (or note, or error message) is typed by someone else. Printed raw, it can clear
@@ -17,17 +17,12 @@ const HOSTILE = '\x1b[2J\x1b]0;pwned\x07Acme\r\nfake line\x9b1A\u202Eevil<img sr
 // ESC, BEL, CR, CSI (C1), RLO, and any other C0 but LF/TAB, DEL, C1, bidi controls.
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
+const suite = emulatorForSuite({ generate: 30, randomSeed: 11 }, 'tok-hostile-values');
 let victims: Referral[];
 
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 30, randomSeed: 11 });
-  const active = emu.store.all().filter((r) => r.status === 'Active');
-  victims = active.slice(0, 4).map((r) => emu.store.commit(r.id, { ...structuredClone(r), name: HOSTILE, details: { ...(r.details ?? {}), notes: HOSTILE } }));
-});
-afterAll(async () => {
-  await emu?.close();
+beforeAll(() => {
+  const active = suite.emu.store.all().filter((r) => r.status === 'Active');
+  victims = active.slice(0, 4).map((r) => suite.emu.store.commit(r.id, { ...structuredClone(r), name: HOSTILE, details: { ...(r.details ?? {}), notes: HOSTILE } }));
 });
 
 function expectClean(r: CliRun, what: string): void {
@@ -42,10 +37,9 @@ function expectClean(r: CliRun, what: string): void {
 describe('hostile values from the API and from change sets', () => {
   it('reach no terminal raw: validate, plan, show, apply, rollback, migrate and their errors, human and --json', async () => {
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'tok-hostile-values' };
     const checked: string[] = [];
     const run = async (args: string[], code: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> => {
-      const r = await runCli(args, { cwd: dir, env: { ...env, ...extraEnv } });
+      const r = await runCli(args, { cwd: dir, env: { ...suite.env, ...extraEnv } });
       expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(code);
       expectClean(r, args.join(' '));
       checked.push(args[0]!);
@@ -76,14 +70,14 @@ describe('hostile values from the API and from change sets', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
 
     // Someone edits one behind refplan's back (with more controls): apply reports a conflict.
-    emu.store.commit(c.id, { ...structuredClone(emu.store.get(c.id)!), details: { ...(emu.store.get(c.id)!.details ?? {}), notes: `${HOSTILE} theirs` } });
+    suite.emu.store.commit(c.id, { ...structuredClone(suite.emu.store.get(c.id)!), details: { ...(suite.emu.store.get(c.id)!.details ?? {}), notes: `${HOSTILE} theirs` } });
     await run(['apply', 'p.json'], 4);
     await run(['apply', 'p.json', '--json'], 4);
     await run(['show', 'p.rollback.json'], 0);
     await run(['rollback', 'p.rollback.json', '--yes'], 0);
 
     // migrate a legacy PUT body carrying the controls; then the plan it made.
-    const current = emu.store.get(b.id)!;
+    const current = suite.emu.store.get(b.id)!;
     writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...current, name: `${HOSTILE} migrated`, details: { ...(current.details ?? {}), notes: `${HOSTILE} migrated` } }));
     await run(['migrate', 'put.json', '-o', 'm.json'], 0);
     await run(['migrate', 'put.json', '-o', 'm2.json', '--json'], 0);
@@ -104,10 +98,9 @@ describe('hostile file names from the command line', () => {
     // ESC, BEL, CR and a C1 CSI in the names refplan is told to write (a Linux file name may hold them).
     const tag = '\x1b]0;pwned\x07\r\x9b1A';
     const dir = tempTree();
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'names-token' };
     const csv = `x${tag}.csv`;
     const plan = `p${tag}.json`;
-    const exported = await runCli(['export', '--where', 'status=Active', '-o', csv], { cwd: dir, env });
+    const exported = await runCli(['export', '--where', 'status=Active', '-o', csv], { cwd: dir, env: suite.env });
     expect(exported.code, exported.stderr).toBe(0);
     // An invalid row, so that --skip-invalid writes a rejects file and names it.
     editSheet(join(dir, csv), (_byId, sheet) => {
@@ -124,7 +117,7 @@ describe('hostile file names from the command line', () => {
       ['demo', ['demo', '--dir', join(dir, `demo${tag}`)]],
     ];
     for (const [what, args] of runs) {
-      const r = what === 'export' ? exported : await runCli(args, { cwd: dir, env });
+      const r = what === 'export' ? exported : await runCli(args, { cwd: dir, env: suite.env });
       expect(r.code, `${what}: ${r.stderr}`).toBeLessThan(6);
       expectClean(r, what);
       expect(r.stdout + r.stderr, what).toContain('\\x1B]0;pwned\\x07\\r\\x9B1A');

@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, linkSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * Every file refplan writes is written without following a symbolic link, and an existing file
@@ -12,24 +13,7 @@ import { tempTree } from '../helpers/temp-dir.js';
  * file untouched and, for apply, nothing sent; a pre-existing 0644 file ends up 0600.
  */
 const TOKEN = 'tok-no-follow';
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 30, randomSeed: 22, token: TOKEN });
-});
-afterAll(async () => {
-  await emu?.close();
-});
-
-function cliIn(dir: string): (args: string[], code?: number) => Promise<CliRun> {
-  const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
-  return async (args, code = 0) => {
-    const r = await runCli(args, { cwd: dir, env });
-    expect(r.code, `refplan ${args.join(' ')}\n${r.stderr}`).toBe(code);
-    return r;
-  };
-}
+const suite = emulatorForSuite({ generate: 30, randomSeed: 22, token: TOKEN }, TOKEN);
 
 const OUTSIDE = 'outside secret file\n';
 
@@ -42,12 +26,12 @@ function setUp(): { dir: string; outside: string; ids: string[] } {
   const outside = join(outsideDir, 'target.txt');
   chmodSync(outside, 0o644);
   const dir = tempTree();
-  const ids = emu.store.all().filter((r) => r.status === 'Active').slice(0, 4).map((r) => r.id);
+  const ids = suite.emu.store.all().filter((r) => r.status === 'Active').slice(0, 4).map((r) => r.id);
   writeFileSync(
     join(dir, 'changes.yaml'),
     `changes:\n${ids.slice(0, 3).map((id, i) => `  - id: "${id}"\n    set: { dealValue: ${base + i} }\n`).join('')}  - id: "${ids[3]}"\n    close: lost\n`,
   );
-  writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...emu.store.get(ids[3]!)!, name: 'migrated name' }));
+  writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...suite.emu.store.get(ids[3]!)!, name: 'migrated name' }));
   return { dir, outside, ids };
 }
 
@@ -56,12 +40,12 @@ function expectOutsideUntouched(outside: string): void {
   expect((statSync(outside).mode & 0o777).toString(8)).toBe('644');
 }
 
-const commitsOf = (ids: string[]): number => ids.reduce((n, id) => n + (emu.stats().commits.byId[id] ?? 0), 0);
+const commitsOf = (ids: string[]): number => ids.reduce((n, id) => n + (suite.emu.stats().commits.byId[id] ?? 0), 0);
 
 describe('a symbolic link planted where refplan writes', () => {
   it('is refused for every kind of file, naming it, and apply sends nothing', async () => {
     const { dir, outside, ids } = setUp();
-    const run = cliIn(dir);
+    const run = suite.cliIn(dir);
     const plant = (name: string): void => symlinkSync(outside, join(dir, name));
     const unplant = (name: string): void => rmSync(join(dir, name));
     const refused = async (name: string, what: string, args: string[]): Promise<void> => {
@@ -97,7 +81,7 @@ describe('a symbolic link planted where refplan writes', () => {
 
   it('is refused as a journal with a second hard link (appending would write to the other name too)', async () => {
     const { dir, outside } = setUp();
-    const run = cliIn(dir);
+    const run = suite.cliIn(dir);
     await run(['plan', 'changes.yaml', '-o', 'p.json', '--skip-invalid']);
     chmodSync(outside, 0o600);
     linkSync(outside, join(dir, 'p.journal.jsonl'));
@@ -120,7 +104,7 @@ describe('a symbolic link planted where refplan writes', () => {
 describe('a pre-existing file that is not 0600', () => {
   it('is made 0600 before refplan writes to it, for every kind of file', async () => {
     const { dir } = setUp();
-    const run = cliIn(dir);
+    const run = suite.cliIn(dir);
     const names = ['p.json', 'p.rejects.csv', 'e.csv', 'e.csv.refplan-baseline.json', 'r.html', 'a.html', 'm.json', 'p.journal.jsonl'];
     for (const f of names) writeFileSync(join(dir, f), '', { mode: 0o644 });
     for (const f of names) expect((statSync(join(dir, f)).mode & 0o777).toString(8)).toBe('644');

@@ -1,18 +1,16 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * Files with customer data are created 0600, and the CSVs people open in Excel (results, rejects,
  * exports) never start a cell with something Excel would run as a formula.
  */
 const TOKEN = 'tok-private-files';
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
+const suite = emulatorForSuite({ generate: 30, randomSeed: 21, token: TOKEN }, TOKEN);
 let hostile: { name: string; notes: string; id: string }[];
 
 const HOSTILE = [
@@ -22,7 +20,7 @@ const HOSTILE = [
 ];
 
 async function patch(id: string, ops: unknown[]): Promise<void> {
-  const res = await fetch(`${emu.url}/engagements/referrals/${id}`, {
+  const res = await fetch(`${suite.emu.url}/engagements/referrals/${id}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(ops),
@@ -31,9 +29,8 @@ async function patch(id: string, ops: unknown[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ generate: 30, randomSeed: 21, token: TOKEN });
   // Hostile values seeded the way they would arrive: written through the API by someone else.
-  const active = emu.store.all().filter((r) => r.status === 'Active');
+  const active = suite.emu.store.all().filter((r) => r.status === 'Active');
   hostile = HOSTILE.map((h, i) => ({ ...h, id: active[i]!.id }));
   for (const h of hostile) {
     await patch(h.id, [
@@ -41,9 +38,6 @@ beforeAll(async () => {
       { op: 'replace', path: '/details/notes', value: h.notes },
     ]);
   }
-});
-afterAll(async () => {
-  await emu?.close();
 });
 
 function csvRows(path: string, delimiter = ','): string[][] {
@@ -55,27 +49,17 @@ function expectFormulaSafe(rows: string[][], file: string): void {
   for (const row of rows) for (const cell of row) expect(cell, `${file}: ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
 }
 
-/** Runs the built CLI in `dir` against the emulator, asserting the exit code. */
-function cliIn(dir: string): (args: string[], code?: number) => Promise<CliRun> {
-  const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: TOKEN };
-  return async (args, code = 0) => {
-    const r = await runCli(args, { cwd: dir, env });
-    expect(r.code, `refplan ${args.join(' ')}\n${r.stderr}`).toBe(code);
-    return r;
-  };
-}
-
 describe('customer-data files', () => {
   it('are all created with mode 0600: plan, rejects, journal, rollback, results, exports and baselines, HTML reports, migration plans', async () => {
     const dir = tempTree();
-    const run = cliIn(dir);
-    const ids = emu.store.all().filter((r) => r.status === 'Active').slice(5, 9).map((r) => r.id);
+    const run = suite.cliIn(dir);
+    const ids = suite.emu.store.all().filter((r) => r.status === 'Active').slice(5, 9).map((r) => r.id);
     // Three valid changes and one invalid one (--skip-invalid writes the rejects file).
     writeFileSync(
       join(dir, 'changes.yaml'),
       `changes:\n${ids.slice(0, 3).map((id, i) => `  - id: "${id}"\n    set: { dealValue: ${1000 + i} }\n`).join('')}  - id: "${ids[3]}"\n    close: lost\n`,
     );
-    writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...emu.store.get(ids[3]!)!, name: 'migrated name' }));
+    writeFileSync(join(dir, 'put.json'), JSON.stringify({ ...suite.emu.store.get(ids[3]!)!, name: 'migrated name' }));
     const inputs = new Set(['changes.yaml', 'put.json']);
 
     await run(['export', '-o', 'export.csv']);
@@ -102,7 +86,7 @@ describe('customer-data files', () => {
 describe('spreadsheet formula escaping', () => {
   it("export, results and rejects write hostile values with a leading ', and plan reads them back unchanged", async () => {
     const dir = tempTree();
-    const run = cliIn(dir);
+    const run = suite.cliIn(dir);
 
     // Export: the hostile cells are escaped, and so is every other formula-like cell.
     await run(['export', '-o', 'export.csv']);

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { editSheet, readSheet } from '../helpers/csv-edit.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 // Context columns, read-only cells and blank-means-clear, through the built CLI against the emulator.
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 60, randomSeed: 11 });
-});
-afterAll(async () => emu?.close());
-const env = () => ({ REFPLAN_TOKEN: 'rules-test-token', REFPLAN_BASE_URL: emu.url });
+const suite = emulatorForSuite({ generate: 60, randomSeed: 11 }, 'rules-test-token');
 
 interface PlanJson {
   entries: { referralId: string; ops: { op: string; path: string; value: unknown }[] }[];
@@ -20,7 +15,7 @@ interface PlanJson {
 
 async function exported(args: string[] = []): Promise<string> {
   const dir = tempTree();
-  const run = await runCli(['export', '--where', 'status=Active', '-o', 'r.csv', ...args], { cwd: dir, env: env() });
+  const run = await runCli(['export', '--where', 'status=Active', '-o', 'r.csv', ...args], { cwd: dir, env: suite.env });
   expect(run.code, run.stderr).toBe(0);
   return dir;
 }
@@ -42,14 +37,14 @@ describe('export context columns', () => {
       'teamSize (read-only)',
     ]);
     const row = rows[0]!;
-    const r = emu.store.get(row['id']!)!;
+    const r = suite.emu.store.get(row['id']!)!;
     expect(row['customerName (read-only)']).toBe((r.customerProfile as { name?: string }).name);
     expect(row['country (read-only)']).toBe((r.customerProfile as { address?: { country?: string } }).address?.country);
     expect(row['createdDateTime (read-only)']).toBe(r.createdDateTime);
     expect(row['direction (read-only)']).toBe(r.direction);
     expect(row['teamSize (read-only)']).toBe(String(r.team?.length ?? 0));
     // Unedited, it still plans to nothing with no reads: context cells are not changes.
-    const plan = await runCli(['plan', 'r.csv', '--json', '--detailed-exitcode'], { cwd: dir, env: env() });
+    const plan = await runCli(['plan', 'r.csv', '--json', '--detailed-exitcode'], { cwd: dir, env: suite.env });
     expect(plan.code, plan.stderr).toBe(0);
     expect((JSON.parse(plan.stdout) as PlanJson).entries).toEqual([]);
   });
@@ -57,7 +52,7 @@ describe('export context columns', () => {
   it('--columns chooses the columns after id and eTag, in the order given; an unknown name is refused with a suggestion', async () => {
     const dir = await exported(['--columns', 'customerName,dealValue,currency,notes']);
     expect(readSheet(join(dir, 'r.csv')).header).toEqual(['id', 'eTag', 'customerName (read-only)', 'dealValue', 'currency', 'notes']);
-    const bad = await runCli(['export', '-o', 'x.csv', '--columns', 'custmerName,notes'], { cwd: dir, env: env() });
+    const bad = await runCli(['export', '-o', 'x.csv', '--columns', 'custmerName,notes'], { cwd: dir, env: suite.env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('there is no column "custmerName"');
     expect(bad.stderr).toContain('did you mean "customerName"?');
@@ -75,13 +70,13 @@ describe('export context columns', () => {
       const [y, m, d] = (b['createdDateTime (read-only)'] ?? '').slice(0, 10).split('-');
       b['createdDateTime (read-only)'] = `${d}/${m}/${y} 20:00`;
     });
-    const before = emu.stats().requests.total;
-    const run = await runCli(['plan', 'r.csv'], { cwd: dir, env: env() });
+    const before = suite.emu.stats().requests.total;
+    const run = await runCli(['plan', 'r.csv'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toContain('r.csv: row 2, column "customerName (read-only)": error: the customer name cannot be changed through the API');
     expect(run.stderr).toContain('Someone Else Ltd');
     expect(run.stderr).not.toContain('row 3');
-    expect(emu.stats().requests.total).toBe(before);
+    expect(suite.emu.stats().requests.total).toBe(before);
     expect(edited).not.toBe('');
   });
 });
@@ -95,18 +90,18 @@ describe('blank means clear in refplan’s own export', () => {
     editSheet(path, (byId) => {
       byId.get(a['id']!)!['notes'] = '';
     });
-    const run = await runCli(['plan', 'r.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'r.csv', '--json'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as PlanJson).entries).toEqual([
       expect.objectContaining({ referralId: a['id'], ops: [{ op: 'replace', path: '/details/notes', value: null }] }),
     ]);
-    const human = await runCli(['plan', 'r.csv'], { cwd: dir, env: env() });
+    const human = await runCli(['plan', 'r.csv'], { cwd: dir, env: suite.env });
     expect(human.stdout).toMatch(/notes .* → \(none\)/);
 
     editSheet(path, (byId) => {
       byId.get(b['id']!)!['dealValue'] = '';
     });
-    const refused = await runCli(['plan', 'r.csv'], { cwd: dir, env: env() });
+    const refused = await runCli(['plan', 'r.csv'], { cwd: dir, env: suite.env });
     expect(refused.code).toBe(3);
     const row = readSheet(path).rows.findIndex((r) => r['id'] === b['id']) + 2;
     expect(refused.stderr).toContain(`r.csv: row ${row}, column "dealValue": error: dealValue cannot be cleared`);
@@ -115,9 +110,9 @@ describe('blank means clear in refplan’s own export', () => {
 
   it('a hand-written CSV (no baseline) keeps blank = leave unchanged', async () => {
     const dir = tempTree();
-    const r = emu.store.all().find((x) => x.status === 'Active' && typeof x.details?.notes === 'string' && x.details.notes !== '')!;
+    const r = suite.emu.store.all().find((x) => x.status === 'Active' && typeof x.details?.notes === 'string' && x.details.notes !== '')!;
     writeFileSync(join(dir, 'mine.csv'), `id,notes,dealValue,qualification\r\n${r.id},,,Direct\r\n`);
-    const run = await runCli(['plan', 'mine.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'mine.csv', '--json'], { cwd: dir, env: suite.env });
     expect(run.code, run.stderr).toBe(0);
     const entries = (JSON.parse(run.stdout) as PlanJson).entries;
     const ops = entries.flatMap((e) => e.ops.map((o) => o.path));

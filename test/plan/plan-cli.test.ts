@@ -1,25 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import type { Referral } from '../../src/core/referral.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { csv, isActive, isClosedAs, isNew, pick } from './plan-helpers.js';
 
 // The built CLI against one emulator; exit codes are what scripts rely on.
-let emu: EmulatorHandle;
+const suite = emulatorForSuite({ generate: 400, randomSeed: 11 }, 'cli-test-token');
 let all: Referral[];
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 400, randomSeed: 11 });
-  all = [...emu.store.all()];
+beforeAll(() => {
+  all = [...suite.emu.store.all()];
 });
-afterAll(async () => emu?.close());
 
-const env = () => ({ REFPLAN_TOKEN: 'cli-test-token', REFPLAN_BASE_URL: emu.url });
-const plan = (args: string[], cwd: string) => runCli(['plan', ...args], { cwd, env: env() });
+const plan = (args: string[], cwd: string) => runCli(['plan', ...args], { cwd, env: suite.env });
 const noWrites = () => {
-  const m = emu.stats().requests.byMethod;
+  const m = suite.emu.stats().requests.byMethod;
   expect((m['PATCH'] ?? 0) + (m['PUT'] ?? 0) + (m['POST'] ?? 0)).toBe(0);
 };
 
@@ -51,13 +48,13 @@ describe('forbidden moves fail closed: exit 3, the row named, no plan file, no w
     const dir = tempTree({
       'bad.yaml': `changes:\n  - id: "${a.id}"\n    set: { status: Closed, substatus: Expired }\n  - id: "${b.id}"\n    close: lost\n`,
     });
-    emu.reset();
+    suite.emu.reset();
     const run = await plan(['bad.yaml'], dir);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/bad\.yaml:3:\d+/);
     expect(run.stderr).toMatch(/bad\.yaml:[45]:\d+/);
     expect(run.stderr).toMatch(/nothing was read/);
-    expect(emu.stats().requests.total).toBe(0);
+    expect(suite.emu.stats().requests.total).toBe(0);
     expect(existsSync(join(dir, 'refplan.plan.json'))).toBe(false);
   });
 });
@@ -103,14 +100,14 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     ];
     for (const c of cases) {
       const dir = tempTree({ [c.file]: c.text });
-      emu.reset();
+      suite.emu.reset();
       const run = await plan([c.file, '--skip-invalid', '-o', 'p.json'], dir);
       expect(run.code, `${c.file}: ${run.stderr}`).toBe(3);
       expect(run.stderr).toMatch(c.at);
       expect(run.stderr).toMatch(/hint: .*--skip-invalid skips invalid rows, not broken files/);
       expect(existsSync(join(dir, 'p.json')), c.file).toBe(false);
       expect(existsSync(join(dir, 'p.rejects.csv')), c.file).toBe(false);
-      expect(emu.stats().requests.total, c.file).toBe(0);
+      expect(suite.emu.stats().requests.total, c.file).toBe(0);
     }
   });
 
@@ -139,7 +136,7 @@ describe('--skip-invalid, --max-changes, --detailed-exitcode', () => {
     expect(changed.stdout).toMatch(/Plan written to .*refplan\.plan\.json/);
     expect((await plan(['invalid.csv', '--detailed-exitcode'], dir)).code).toBe(3);
     // No token anywhere: an operational error, not a verdict on the change set.
-    const noToken = await runCli(['plan', 'change.csv', '--detailed-exitcode', '--base-url', emu.url], { cwd: dir, env: { REFPLAN_TOKEN: '' } });
+    const noToken = await runCli(['plan', 'change.csv', '--detailed-exitcode', '--base-url', suite.emu.url], { cwd: dir, env: { REFPLAN_TOKEN: '' } });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toMatch(/REFPLAN_TOKEN/);
     noWrites();

@@ -1,28 +1,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPlanMessage } from '../../src/core/plan-purpose.js';
 import type { Referral } from '../../src/core/referral.js';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 import { csv, isActive, pick } from './plan-helpers.js';
 
-let emu: EmulatorHandle;
+const suite = emulatorForSuite({ generate: 20, randomSeed: 5 }, 'cli-test-token');
 let all: Referral[];
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 20, randomSeed: 5 });
-  all = [...emu.store.all()];
+beforeAll(() => {
+  all = [...suite.emu.store.all()];
 });
-afterAll(async () => emu?.close());
-
-const env = () => ({ REFPLAN_TOKEN: 'cli-test-token', REFPLAN_BASE_URL: emu.url });
 
 describe('plan --message records why the plan exists', () => {
   it('is in the plan, covered by its checksum, and the title of show', async () => {
     const [a] = pick(all, isActive) as [Referral];
     const dir = tempTree({ 'c.csv': csv(['id', 'dealValue'], [[a.id, 4321]]) });
-    const run = await runCli(['plan', 'c.csv', '-o', 'p.json', '--message', '  Correct deal values after the Q3 review  '], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'c.csv', '-o', 'p.json', '--message', '  Correct deal values after the Q3 review  '], { cwd: dir, env: suite.env });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Plan [0-9a-f]{12}: Correct deal values after the Q3 review$/m);
@@ -42,11 +38,11 @@ describe('plan --message records why the plan exists', () => {
   it('refuses an empty, over-long or multi-line message before reading anything', async () => {
     const [a] = pick(all, isActive) as [Referral];
     const dir = tempTree({ 'c.csv': csv(['id', 'dealValue'], [[a.id, 4321]]) });
-    emu.reset();
-    const run = await runCli(['plan', 'c.csv', '-m', 'line one\nline two'], { cwd: dir, env: env() });
+    suite.emu.reset();
+    const run = await runCli(['plan', 'c.csv', '-m', 'line one\nline two'], { cwd: dir, env: suite.env });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--message has a control character (U+000A, a line break) at position 9; write it on one line');
-    expect(emu.stats().requests.total).toBe(0);
+    expect(suite.emu.stats().requests.total).toBe(0);
     expect(checkPlanMessage('   ')).toEqual({ ok: false, problem: '--message is empty; say in a few words why this plan exists' });
     expect(checkPlanMessage('x'.repeat(501))).toEqual({ ok: false, problem: '--message is 501 characters; keep it to 500 (a title, not the whole story)' });
     expect(checkPlanMessage('ok \u202Egnp.exe')).toMatchObject({ ok: false });

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { editSheet, readSheet } from '../helpers/csv-edit.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 // The spreadsheet loop, again and again: edit → plan → apply → edit the same export → plan → apply → plan.
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 40, randomSeed: 31 });
-});
-afterAll(async () => emu?.close());
-const env = () => ({ REFPLAN_TOKEN: 'loop-token', REFPLAN_BASE_URL: emu.url });
+const suite = emulatorForSuite({ generate: 40, randomSeed: 31 }, 'loop-token');
 
 interface Entry {
   referralId: string;
@@ -26,23 +21,23 @@ interface PlanJson {
 const shape = (p: PlanJson) => p.entries.map((e) => ({ id: e.referralId, ops: e.ops }));
 
 async function plan(dir: string, extra: string[] = []): Promise<{ code: number | null; plan: PlanJson; stderr: string }> {
-  const run = await runCli(['plan', 'p.csv', '-o', 'p.plan.json', '--json', '--detailed-exitcode', ...extra], { cwd: dir, env: env() });
+  const run = await runCli(['plan', 'p.csv', '-o', 'p.plan.json', '--json', '--detailed-exitcode', ...extra], { cwd: dir, env: suite.env });
   expect([0, 2], run.stderr).toContain(run.code);
   return { code: run.code, plan: JSON.parse(run.stdout) as PlanJson, stderr: run.stderr };
 }
 async function apply(dir: string): Promise<void> {
-  const run = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: env() });
+  const run = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: suite.env });
   expect(run.code, run.stderr).toBe(0);
 }
 
 describe('the spreadsheet loop', () => {
   it('three turns on one export: each plan holds exactly what is still different, the last says No changes, one write per changed referral', async () => {
     const dir = tempTree();
-    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     const rows = readSheet(join(dir, 'p.csv')).rows.filter((r) => r['notes'] !== '');
     const [a, b, c, d, e, f] = rows.map((r) => r['id']!) as [string, string, string, string, string, string];
     expect(f).toBeDefined();
-    const commits0 = emu.stats().commits;
+    const commits0 = suite.emu.stats().commits;
     const before = { ...commits0.byId };
 
     // Turn 1.
@@ -60,7 +55,7 @@ describe('the spreadsheet loop', () => {
     await apply(dir);
 
     // Someone else edits f on the server meanwhile; the user never touches f's row.
-    const other = await fetch(`${emu.url}/engagements/referrals/${f}`, {
+    const other = await fetch(`${suite.emu.url}/engagements/referrals/${f}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer someone-else', 'content-type': 'application/json' },
       body: JSON.stringify([{ op: 'replace', path: '/name', value: 'Renamed by a colleague' }]),
@@ -84,7 +79,7 @@ describe('the spreadsheet loop', () => {
       byId.get(e)!['qualification'] = 'SalesQualified';
     });
     const t3 = await plan(dir);
-    const eWas = emu.store.get(e)!.qualification;
+    const eWas = suite.emu.store.get(e)!.qualification;
     expect(shape(t3.plan)).toEqual([
       { id: d, ops: [{ op: 'replace', path: '/details/notes', value: null }] },
       ...(eWas === 'SalesQualified' ? [] : [{ id: e, ops: [{ op: 'replace', path: '/qualification', value: 'SalesQualified' }] }]),
@@ -100,11 +95,11 @@ describe('the spreadsheet loop', () => {
 
     // Exactly one write per changed referral over all turns; f (changed by someone else) was never written.
     const changed = [...new Set([...t1.plan.entries, ...t2.plan.entries, ...t3.plan.entries].map((x) => x.referralId))];
-    const byId = emu.stats().commits.byId;
+    const byId = suite.emu.stats().commits.byId;
     for (const id of changed) expect((byId[id] ?? 0) - (before[id] ?? 0), id).toBe(1);
     expect((byId[f] ?? 0) - (before[f] ?? 0)).toBe(1); // the colleague's own write only
-    expect(emu.store.get(f)!.name).toBe('Renamed by a colleague');
-    expect(emu.stats().commits.total - commits0.total).toBe(changed.length + 1);
+    expect(suite.emu.store.get(f)!.name).toBe('Renamed by a colleague');
+    expect(suite.emu.stats().commits.total - commits0.total).toBe(changed.length + 1);
 
     // Every run's files were archived, 0600, never deleted.
     const history = readdirSync(join(dir, 'p.plan.history'));
@@ -115,10 +110,10 @@ describe('the spreadsheet loop', () => {
 
   it('--refresh re-reads the rows and rebases edits on the current values; without it the stale pin is kept (apply would report the conflict)', async () => {
     const dir = tempTree();
-    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     const row = readSheet(join(dir, 'p.csv')).rows[0]!;
     const id = row['id']!;
-    await fetch(`${emu.url}/engagements/referrals/${id}`, {
+    await fetch(`${suite.emu.url}/engagements/referrals/${id}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer someone-else', 'content-type': 'application/json' },
       body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'colleague notes' }]),
@@ -131,12 +126,12 @@ describe('the spreadsheet loop', () => {
     const fresh = await plan(dir, ['--refresh']);
     expect(fresh.plan.readRequests).toBeGreaterThan(0);
     expect(shape(fresh.plan)).toEqual([{ id, ops: [{ op: 'replace', path: '/details/dealValue', value: 4242 }] }]);
-    expect(fresh.plan.entries[0]?.eTag).toBe(emu.store.get(id)!.eTag);
+    expect(fresh.plan.entries[0]?.eTag).toBe(suite.emu.store.get(id)!.eTag);
   });
 
   it('an unsettled earlier run at the plan path is protected: planning into it is refused, nothing archived', async () => {
     const dir = tempTree();
-    expect((await runCli(['export', '--where', 'status=New', '-o', 'p.csv'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['export', '--where', 'status=New', '-o', 'p.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     const id = readSheet(join(dir, 'p.csv')).rows[0]!['id']!;
     editSheet(join(dir, 'p.csv'), (byId) => {
       byId.get(id)!['notes'] = 'unsettled';
@@ -146,7 +141,7 @@ describe('the spreadsheet loop', () => {
     const checksum = (JSON.parse(readFileSync(join(dir, 'p.plan.json'), 'utf8')) as { checksum: string }).checksum;
     // A write in flight when the run died: an intent with no outcome.
     appendFileSync(join(dir, 'p.plan.journal.jsonl'), JSON.stringify({ seq: 999, t: new Date().toISOString(), planChecksum: checksum, referralId: id, event: 'intent', eTag: '"x"' }) + '\n');
-    const run = await runCli(['plan', 'p.csv', '-o', 'p.plan.json'], { cwd: dir, env: env() });
+    const run = await runCli(['plan', 'p.csv', '-o', 'p.plan.json'], { cwd: dir, env: suite.env });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('is not settled: 1 write is not settled in its journal');
     expect(existsSync(join(dir, 'p.plan.history'))).toBe(false);
@@ -155,23 +150,23 @@ describe('the spreadsheet loop', () => {
 
   it('results are history: re-running apply keeps the earlier run\'s results; the latest is PLAN.results.csv', async () => {
     const dir = tempTree();
-    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((await runCli(['export', '--where', 'status=Active', '-o', 'p.csv'], { cwd: dir, env: suite.env })).code).toBe(0);
     const [a, b] = readSheet(join(dir, 'p.csv')).rows.map((r) => r['id']!) as [string, string];
     editSheet(join(dir, 'p.csv'), (byId) => {
       byId.get(a)!['notes'] = 'applies';
       byId.get(b)!['notes'] = 'conflicts';
     });
     await plan(dir);
-    await fetch(`${emu.url}/engagements/referrals/${b}`, {
+    await fetch(`${suite.emu.url}/engagements/referrals/${b}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer someone-else', 'content-type': 'application/json' },
       body: JSON.stringify([{ op: 'replace', path: '/name', value: 'Edited meanwhile' }]),
     });
-    const first = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: env() });
+    const first = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: suite.env });
     expect(first.code, first.stderr).toBe(4);
     const firstResults = readFileSync(join(dir, 'p.plan.results.csv'), 'utf8');
     expect(firstResults).toMatch(new RegExp(`${a},[^\r\n]*,applied,`));
-    const second = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: env() });
+    const second = await runCli(['apply', 'p.plan.json', '--yes'], { cwd: dir, env: suite.env });
     expect(second.code, second.stderr).toBe(4);
     const kept = readdirSync(join(dir, 'p.plan.history')).filter((n) => n.endsWith('.results.csv'));
     expect(kept).toHaveLength(1);

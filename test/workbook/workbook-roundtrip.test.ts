@@ -1,20 +1,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openXlsx, readXlsx, saveXlsx, type Sheet } from 'hucre/xlsx';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 // export .xlsx → edit cells with a library, as Excel saves them → validate → plan (0 reads,
 // exactly the edited cells) → apply → export again shows the new values.
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 120, randomSeed: 12 });
-});
-afterAll(async () => emu?.close());
-
-const env = () => ({ REFPLAN_TOKEN: 'workbook-test-token', REFPLAN_BASE_URL: emu.url });
+const suite = emulatorForSuite({ generate: 120, randomSeed: 12 }, 'workbook-test-token');
 
 function column(sheet: Sheet, header: string): number {
   const i = (sheet.rows[0] ?? []).indexOf(header);
@@ -37,17 +31,17 @@ async function dataSheet(path: string): Promise<Sheet> {
 describe('workbook round trip through the built CLI', () => {
   it('plans only the edited cells with zero reads, applies them, and a new export shows them', async () => {
     const dir = tempTree();
-    const exported = await runCli(['export', '--where', 'status=Active', '-o', 'pipeline.xlsx'], { cwd: dir, env: env() });
+    const exported = await runCli(['export', '--where', 'status=Active', '-o', 'pipeline.xlsx'], { cwd: dir, env: suite.env });
     expect(exported.code, exported.stderr).toBe(0);
     const path = join(dir, 'pipeline.xlsx');
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(existsSync(`${path}.refplan-baseline.json`)).toBe(false); // the workbook carries its baseline
 
-    emu.reset();
-    const unedited = await runCli(['plan', 'pipeline.xlsx', '--json', '--detailed-exitcode', '-o', 'p0.json'], { cwd: dir, env: env() });
+    suite.emu.reset();
+    const unedited = await runCli(['plan', 'pipeline.xlsx', '--json', '--detailed-exitcode', '-o', 'p0.json'], { cwd: dir, env: suite.env });
     expect(unedited.code, unedited.stderr).toBe(0);
     expect((JSON.parse(unedited.stdout) as { entries: unknown[] }).entries).toEqual([]);
-    expect(emu.stats().requests.total).toBe(0);
+    expect(suite.emu.stats().requests.total).toBe(0);
 
     // Edit as Excel would: a typed number, a typed date, text, and a number typed into the
     // Text-formatted notes column's neighbour as a string in a decimal-comma spelling.
@@ -71,11 +65,11 @@ describe('workbook round trip through the built CLI', () => {
     const rows = sheet.rows.length - 1;
     expect(validate.stdout).toContain(`✓ 3 changes valid in 1 file, ${rows} rows (${rows - 3} exported rows not edited).`);
 
-    const planned = await runCli(['plan', 'pipeline.xlsx', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: env() });
+    const planned = await runCli(['plan', 'pipeline.xlsx', '--json', '--detailed-exitcode', '-o', 'plan.json'], { cwd: dir, env: suite.env });
     expect(planned.code, planned.stderr).toBe(2);
     const plan = JSON.parse(planned.stdout) as { entries: { referralId: string; eTag: string; ops: { op: string; path: string; value: unknown }[] }[]; readRequests: number };
     expect(plan.readRequests).toBe(0);
-    expect(emu.stats().requests.total).toBe(0);
+    expect(suite.emu.stats().requests.total).toBe(0);
     expect(plan.entries.map((e) => e.referralId)).toEqual([a[id], b[id], c[id]]);
     // Each row pins the version exported (its hidden eTag cell), as a CSV row does: If-Match catches a later edit.
     expect(plan.entries.map((e) => e.eTag)).toEqual([a[eTag], b[eTag], c[eTag]]);
@@ -86,10 +80,10 @@ describe('workbook round trip through the built CLI', () => {
     ]);
     expect(plan.entries[2]?.ops).toEqual([{ op: 'replace', path: '/details/dealValue', value: 1234.56 }]);
 
-    const applied = await runCli(['apply', 'plan.json', '--yes'], { cwd: dir, env: env() });
+    const applied = await runCli(['apply', 'plan.json', '--yes'], { cwd: dir, env: suite.env });
     expect(applied.code, applied.stderr + applied.stdout).toBe(0);
 
-    const again = await runCli(['export', '--where', 'status=Active', '-o', 'again.xlsx'], { cwd: dir, env: env() });
+    const again = await runCli(['export', '--where', 'status=Active', '-o', 'again.xlsx'], { cwd: dir, env: suite.env });
     expect(again.code, again.stderr).toBe(0);
     const after = await dataSheet(join(dir, 'again.xlsx'));
     const row = (referral: unknown) => after.rows.find((r) => r[column(after, 'id')] === referral)!;

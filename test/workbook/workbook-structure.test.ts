@@ -2,19 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { readXlsx } from 'hucre/xlsx';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { readZipDirectory } from '../../src/files/workbook/zip-directory.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 // The structure of every workbook refplan writes (default and --protect), checked part by part
 // against ECMA-376, because LibreOffice accepts files Excel refuses (xlsx-notes.md).
-let emu: EmulatorHandle;
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 40, randomSeed: 3 });
-});
-afterAll(async () => emu?.close());
+const suite = emulatorForSuite({ generate: 40, randomSeed: 3 }, 't');
 
 /** CT_Worksheet's child elements, in the order the schema's sequence requires. */
 const CT_WORKSHEET = [
@@ -57,7 +53,7 @@ const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).e
 
 async function exportWorkbook(args: string[]): Promise<{ bytes: Buffer; path: string }> {
   const dir = tempTree();
-  const run = await runCli(['export', '-o', 'w.xlsx', ...args], { cwd: dir, env: { REFPLAN_TOKEN: 't', REFPLAN_BASE_URL: emu.url } });
+  const run = await runCli(['export', '-o', 'w.xlsx', ...args], { cwd: dir, env: suite.env });
   expect(run.code, run.stderr).toBe(0);
   const path = join(dir, 'w.xlsx');
   return { bytes: readFileSync(path), path };
@@ -103,7 +99,7 @@ describe.each([[[] as string[]], [['--protect']]])('the workbook export %j', (ar
     const [referrals, lists] = book.sheets;
     const header = (referrals?.rows[0] ?? []) as string[];
     const rows = (referrals?.rows.length ?? 0) - 1;
-    expect(rows).toBe(emu.store.all().length);
+    expect(rows).toBe(suite.emu.store.all().length);
     const letter = (i: number) => String.fromCharCode(65 + i);
     expect(attr(/<autoFilter\b[^>]*>/.exec(data)?.[0] ?? '', 'ref')).toBe(`A1:${header.length > 26 ? 'A' + letter(header.length - 27) : letter(header.length - 1)}${rows + 1}`);
 
@@ -145,8 +141,8 @@ describe.each([[[] as string[]], [['--protect']]])('the workbook export %j', (ar
 
 describe('workbook cells', () => {
   it('writes a text that spells an Excel error as text, and reads it back as that text', async () => {
-    const victim = emu.store.all()[0]!;
-    const res = await fetch(`${emu.url}/engagements/referrals/${victim.id}`, {
+    const victim = suite.emu.store.all()[0]!;
+    const res = await fetch(`${suite.emu.url}/engagements/referrals/${victim.id}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
       body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: '#N/A' }]),
