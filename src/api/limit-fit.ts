@@ -106,6 +106,9 @@ function slidingWindowFit(segments: readonly Segment[]): { rate: number; capacit
   for (const w of WINDOWS_S) {
     const ms = w * 1000;
     if (log[log.length - 1]! - log[0]! < ms) break;
+    // 429s closer together than W see nearly the same W seconds of log: any steady rate would
+    // then fit a window of W as long as the log (a bucket whose limit dropped, taken for N per W).
+    if (judged[judged.length - 1]! - judged[0]! < 0.9 * ms) continue;
     let most = 0;
     for (let i = 0, j = 0; i < log.length; i++) {
       while (log[i]! - log[j]! >= ms) j++;

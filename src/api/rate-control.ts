@@ -258,7 +258,8 @@ export class RateControl {
     this.probeDelayMs = window ? WINDOW_PROBE_DELAY_MS : 0;
     this.lastEstimate = estimate;
     this.lastCapacity = capacity ?? (estimate === undefined ? undefined : estimate * PRIOR_BURST_SECONDS);
-    if (capacity !== undefined) this.knownCapacity = capacity;
+    // A window's quota is not a bucket's burst: kept, it would make the next bucket fit absurd.
+    if (capacity !== undefined && !window) this.knownCapacity = capacity;
   }
 }
 

@@ -63,6 +63,19 @@ describe('solveLimit', () => {
     expect(fit?.rate).toBeGreaterThan(95);
     expect(fit?.rate).toBeLessThan(105);
   });
+
+  it('does not read a bucket whose limit dropped as a window as long as the log', () => {
+    // The bench's halving limit (100/s burst 10, 50/s from 10 s): the slow start's 429 at 753,
+    // ~9.5 s at 95/s until the drop's 429 at 10207, then 20 accepted after the pause until the
+    // next. Both later 429s come with about the most requests seen in any 10 s, which a window of
+    // "843 per 10 s" would explain; but they are 1.2 s apart, so they see the same 10 s of log.
+    const s0: Segment = { start: 300, startFull: true, accepted: evenly(300, 753, 12.3), end: 753 };
+    const s1: Segment = { start: 753, startFull: false, accepted: evenly(1754, 10207, 1000 / 95.3), end: 10207 };
+    const s2: Segment = { start: 10207, startFull: false, accepted: evenly(11208, 11428, 11), end: 11428 };
+    const fit = solveLimit([s0, s1, s2], 11);
+    expect(fit?.window).toBeUndefined();
+    expect(fit?.rate).toBeLessThan(65);
+  });
 });
 
 describe('RateControl', () => {
