@@ -4,7 +4,7 @@ import { RefplanError } from '../core/errors.js';
 import type { PatchOp, Referral } from '../core/referral.js';
 import { raceAbort, sleepUnlessAborted } from './abort.js';
 import { ApiError, apiErrorFor, NetworkError, NotSentError, RateLimitedError, TimeoutError, UnreachableError } from './errors.js';
-import { backoffDelay, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, isUnreachableError, parseRetryAfter } from './retry-timing.js';
+import { backoffDelay, THROTTLE_BACKOFF, isNotSentError, isRetryableReadError, isRetryableReadStatus, isTimeoutError, isUnreachableError, parseRetryAfter } from './retry-timing.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { createRedactor, redactBody, redactHeaders, redactSuccessBody, type Redact } from './redact.js';
 import { RequestScheduler } from './scheduler.js';
@@ -193,7 +193,7 @@ export function createClient(options: ClientOptions): ReferralsClient {
 
       if (status === 429) {
         counters.throttled++;
-        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, { baseMs: 1000, maxMs: 60_000 }), quota);
+        scheduler.onThrottled(ticket, retryAfterMs, backoffDelay(throttles + 1, random, THROTTLE_BACKOFF), quota);
         emit({ type: 'throttled', method: spec.method, path, requestId: spec.requestId, status, retryAfterMs });
         if (throttles < maxThrottleRetries) {
           throttles++;

@@ -30,6 +30,13 @@ export interface BackoffOptions {
 }
 
 /**
+ * The pause after a 429 that came without Retry-After: 0.25–0.5 s, doubling with each 429 the
+ * same request gets, up to a minute. Short at first: a server that names no wait usually refills
+ * in well under a second, and every later 429 doubles it.
+ */
+export const THROTTLE_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 60_000 };
+
+/**
  * "Full jitter" exponential backoff (AWS architecture blog): a uniform delay in
  * [base·2^(attempt-1) / 2, base·2^(attempt-1)], capped. Half the window is kept as a floor so a
  * retry is never immediate (the throttling guidance says immediate retries count against you).

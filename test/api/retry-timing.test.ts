@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isNotSentError, isRetryableReadStatus, parseRetryAfter, retryDelay } from '../../src/api/retry-timing.js';
+import { backoffDelay, THROTTLE_BACKOFF, isNotSentError, isRetryableReadStatus, parseRetryAfter, retryDelay } from '../../src/api/retry-timing.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-03-01T10:00:00Z');
@@ -28,6 +28,12 @@ describe('backoff', () => {
     expect(backoffDelay(4, () => 1, { baseMs: 100 })).toBe(800);
     expect(backoffDelay(30, () => 1, { baseMs: 100, maxMs: 5000 })).toBe(5000);
     for (let a = 1; a < 10; a++) expect(backoffDelay(a, () => 0.5)).toBeGreaterThan(0);
+  });
+  it('after a 429 without Retry-After: 0.25–0.5 s at first, doubling, at most a minute', () => {
+    expect(backoffDelay(1, () => 0, THROTTLE_BACKOFF)).toBe(250);
+    expect(backoffDelay(1, () => 1, THROTTLE_BACKOFF)).toBe(500);
+    expect(backoffDelay(2, () => 1, THROTTLE_BACKOFF)).toBe(1000);
+    expect(backoffDelay(20, () => 1, THROTTLE_BACKOFF)).toBe(60_000);
   });
   it('prefers the server\'s Retry-After', () => {
     expect(retryDelay(3, 7000, () => 0)).toBe(7000);

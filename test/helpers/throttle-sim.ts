@@ -1,5 +1,5 @@
 import { parseRateLimitHeaders } from '../../src/api/rate-limit-headers.js';
-import { backoffDelay, parseRetryAfter } from '../../src/api/retry-timing.js';
+import { backoffDelay, THROTTLE_BACKOFF, parseRetryAfter } from '../../src/api/retry-timing.js';
 import { RequestScheduler } from '../../src/api/scheduler.js';
 import { RateLimitPolicy, type RateLimitOptions } from '../../src/emulator/rate-limit.js';
 
@@ -136,7 +136,7 @@ export async function simulateRun(o: SimOptions): Promise<SimResult> {
         const quota = parseRateLimitHeaders(res.headers);
         if (res.status === 429) {
           throttled++;
-          scheduler.onThrottled(ticket, parseRetryAfter(res.headers['retry-after'], clock.t), backoffDelay(attempt, random, { baseMs: 1000, maxMs: 60_000 }), quota);
+          scheduler.onThrottled(ticket, parseRetryAfter(res.headers['retry-after'], clock.t), backoffDelay(attempt, random, THROTTLE_BACKOFF), quota);
           continue;
         }
         scheduler.onAccepted(ticket, quota);
