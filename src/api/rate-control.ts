@@ -33,8 +33,8 @@ import { firstEstimate, MAX_RATE, PRIOR_BURST_SECONDS, solveLimit, type Segment 
  *    last 429, as TCP CUBIC does): a limit that rose is found in tens of seconds, a steady one is
  *    probed rarely.
  *  - `headers`: the server states its quota (rate-limit headers): the rate is 0.985 × quota per
- *    window and the scheduler never sends more than the remaining count (see scheduler.ts); no
- *    429 needs to be provoked.
+ *    window and the scheduler never sends more than the remaining count, and sends at once what
+ *    the pace would leave unused by the reset (see scheduler.ts); no 429 needs to be provoked.
  * A user's rate (`ceiling`) bounds every phase; it is never a belief about the server.
  */
 export interface RateControlOptions {

@@ -30,6 +30,8 @@ export class TokenBucket {
   private readonly burst: number;
   private next: number;
   private lastSent = -Infinity;
+  /** Requests that may go without waiting for a slot (see allowEarly). */
+  private early = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -67,11 +69,20 @@ export class TokenBucket {
     const t = this.now();
     const earliest = t + (1 - credit) * this.intervalMs - (this.burst - 1) * this.intervalMs;
     this.next = Math.max(this.next, earliest);
+    this.early = Math.min(this.early, Math.max(0, Math.floor(credit)));
+  }
+
+  /**
+   * The server said `credit` more requests may pass now that pacing would not use in time:
+   * let that many go without waiting for their slots (half an interval apart with a burst of 1).
+   */
+  allowEarly(credit: number): void {
+    this.early = this.intervalMs === undefined || !(credit >= 1) ? 0 : Math.floor(credit);
   }
 
   /** Milliseconds a `take()` made now would wait (0 when it could go now). Does not reserve. */
   waitTime(): number {
-    if (this.intervalMs === undefined) return 0;
+    if (this.intervalMs === undefined || this.early >= 1) return 0;
     return Math.max(0, this.slotFor(this.now()) - this.now());
   }
 
@@ -92,17 +103,21 @@ export class TokenBucket {
     // A function, not a field read: the flag changes while we sleep.
     const aborted = (): boolean => signal?.aborted === true;
     if (aborted() || this.intervalMs === undefined) return;
-    const t = this.now();
-    const slot = this.slotFor(t);
-    if (slot > t) await this.sleep(slot - t, signal);
-    if (aborted()) return;
+    const early = this.early >= 1;
+    if (early) this.early--;
+    else {
+      const t = this.now();
+      const slot = this.slotFor(t);
+      if (slot > t) await this.sleep(slot - t, signal);
+      if (aborted()) return;
+      this.next = Math.max(this.next, slot + (this.intervalMs ?? 0));
+    }
     const interval = this.intervalMs ?? 0;
-    this.next = Math.max(this.next, slot + interval);
     // Woken late: keep the gap to the previous send, and move the queue behind us back
     // (with a burst of 1 only: a larger burst means back-to-back sends are fine).
     const gapLeft = this.burst > 1 ? 0 : this.lastSent + MIN_GAP * interval - this.now();
     if (gapLeft > 0) {
-      this.next += gapLeft;
+      if (!early) this.next += gapLeft;
       await this.sleep(gapLeft, signal);
     }
     this.lastSent = this.now();

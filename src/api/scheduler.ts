@@ -212,7 +212,15 @@ export class RequestScheduler {
     // What the server had left when it counted this request, less what was sent after it,
     // plus what it refilled since at the stated rate.
     const sentSince = c.sent - ticket.seq - 1;
-    c.pacer.limitTo(quota.remaining - sentSince + (rate * Math.max(0, t - ticket.sentAt)) / 1000);
+    const credit = quota.remaining - sentSince + (rate * Math.max(0, t - ticket.sentAt)) / 1000;
+    c.pacer.limitTo(credit);
+    // By the reset the quota is whole again whatever the limiter: what is left beyond what the
+    // pace would send until then is wasted (a bucket overflows, a window ends), so it may go now.
+    // A reserve stays unspent, for requests the server counts that this run did not send.
+    if (c.control.phase === 'headers' && quota.resetSeconds !== undefined) {
+      const reserve = Math.max(2, 0.1 * (quota.limit ?? 0));
+      c.pacer.allowEarly(credit - rate * quota.resetSeconds - reserve);
+    }
   }
 
   private updateLimit(): void {

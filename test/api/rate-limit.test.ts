@@ -99,4 +99,42 @@ describe('TokenBucket with the default burst of 1 (the scheduler\'s pacer)', () 
     bucket.limitTo(-2);
     expect(bucket.waitTime()).toBeCloseTo(300, 5);
   });
+
+  it('allowEarly: that many go now (half an interval apart), then the pace resumes', async () => {
+    const clock = fakeTime();
+    const bucket = new TokenBucket({ rate: 10, now: clock.now, sleep: clock.sleep });
+    await bucket.take(); // t = 0; the next slot is at 100
+    bucket.allowEarly(5);
+    for (let i = 0; i < 5; i++) await bucket.take();
+    // Five early sends 50 ms apart instead of five 100 ms apart.
+    expect(clock.t).toBeCloseTo(250, 5);
+    // The early sends came on top of the pace, whose slot (100) is past: the next goes half an
+    // interval after the last, and from then on one every interval.
+    await bucket.take();
+    expect(clock.t).toBeCloseTo(300, 5);
+    await bucket.take();
+    expect(clock.t).toBeCloseTo(400, 5);
+    bucket.allowEarly(0.5); // less than one request: nothing early
+    expect(bucket.waitTime()).toBeCloseTo(100, 5);
+    bucket.allowEarly(3);
+    bucket.limitTo(0); // the server then said nothing is left: nothing early either
+    expect(bucket.waitTime()).toBeGreaterThan(0);
+  });
+
+  it('allowEarly while the next request sleeps for its slot: the credit is kept for those after it', async () => {
+    let t = 0;
+    const timers: { at: number; fire: () => void }[] = [];
+    const sleep = (ms: number): Promise<void> => new Promise((r) => timers.push({ at: t + ms, fire: r }));
+    const bucket = new TokenBucket({ rate: 10, now: () => t, sleep });
+    await bucket.take(); // t = 0
+    const sleeping = bucket.take(); // waits for 100
+    await Promise.resolve();
+    bucket.allowEarly(3);
+    const timer = timers.shift()!;
+    t = timer.at;
+    timer.fire();
+    await sleeping;
+    // Without the credit the one after would wait another 100 ms.
+    expect(bucket.waitTime()).toBeLessThanOrEqual(0);
+  });
 });
