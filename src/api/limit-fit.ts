@@ -146,11 +146,15 @@ function rateEmptyingAt(s: Segment, left: (rate: number) => number, lo: number):
   return (lo + hi) / 2;
 }
 
-/** Requests per second over the stretch the log was sent in; undefined for fewer than 3. */
+/**
+ * Requests per second the log was sent at as it ended (its last 8 intervals: a slow start sends
+ * far faster at its end than on average); undefined for fewer than 3.
+ */
 function sendingRate(accepted: readonly number[]): number | undefined {
   if (accepted.length < 3) return undefined;
-  const span = (accepted[accepted.length - 1] as number) - (accepted[0] as number);
-  return span > 0 ? ((accepted.length - 1) * 1000) / span : undefined;
+  const first = Math.max(0, accepted.length - 9);
+  const span = (accepted[accepted.length - 1] as number) - (accepted[first] as number);
+  return span > 0 ? ((accepted.length - 1 - first) * 1000) / span : undefined;
 }
 
 /** How far below empty a replay had to go to let the log through (0 when it never did). */

@@ -230,7 +230,9 @@ export class RateControl {
     if (p.first || p.held) {
       // Slow start: one 429 cannot tell a fast server with a small burst from a slower one with
       // a larger burst (see firstEstimate); never above the rate the last requests went out at.
-      const recent = recentRate(latest.accepted) ?? p.current / this.ramp;
+      // Refused at once (a server slower than the slow start begins): nothing was measured, so
+      // half the rate it was refused at.
+      const recent = recentRate(latest.accepted) ?? p.current / 2;
       estimate = Math.min(recent, firstEstimate(latest) ?? recent);
       // Refused at (nearly) the user's rate: the server is likely a little slower than that rate,
       // so step down; if it is far slower, the next 429 is fitted.

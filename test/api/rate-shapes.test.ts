@@ -35,6 +35,21 @@ describe('learning an unknown limit, per shape (2,000 writes, simulated)', () =>
   });
 });
 
+describe('limits far from 100/s', () => {
+  it.each([
+    // The slow start ends far faster than its average: a fit bounded by the average read these low.
+    ['300/s, burst 30', { rate: 300, burst: 30 }, 6000, 0.9],
+    ['500/s, burst 50', { rate: 500, burst: 50 }, 10_000, 0.9],
+    // Slower than the slow start begins: refused at once, nothing measured (this was 0.13: the
+    // rate fell to 0.08/s and crept back).
+    ['10/s, burst 1', { rate: 10, burst: 1 }, 300, 0.6],
+  ] as const)('%s', async (_name, server, requests, floor) => {
+    const r = await simulateRun({ server, requests });
+    expect(r.finished).toBe(true);
+    expect(r.achieved).toBeGreaterThanOrEqual(floor);
+  });
+});
+
 describe('pacing by rate-limit headers provokes no 429', () => {
   it.each(SHAPES.filter(([n]) => !n.includes('burst 1') && !n.includes('halves') && !n.includes('Retry')))('%s', async (_name, server, _floor, extra) => {
     const r = await simulateRun({ server: { ...server, headers: 'ietf' }, requests: 2000, ...extra });
