@@ -53,7 +53,7 @@ const CAPACITIES = [1, 1.5, 2, 3, 4, 6, 8, 11, 16, 22, 32, 45, 64, 90, 128, 180,
  * for the rest of the run.
  * Exported for tests.
  */
-export function solveLimit(segments: readonly Segment[], knownCapacity?: number): { rate: number; capacity: number; window?: true } | undefined {
+export function solveLimit(segments: readonly Segment[], knownCapacity?: number, windows = true): { rate: number; capacity: number; window?: true } | undefined {
   const latest = segments[segments.length - 1];
   if (latest === undefined || latest.accepted.length === 0 || latest.end <= latest.start) return undefined;
   const fits: { rate: number; capacity: number; misfit: number }[] = [];
@@ -73,7 +73,7 @@ export function solveLimit(segments: readonly Segment[], knownCapacity?: number)
   // still fits, keep it (a limit that dropped is then followed at once, not 2 % at a time).
   const known = knownCapacity === undefined ? undefined : candidates.find((f) => Math.abs(Math.log(f.capacity / knownCapacity)) < 0.2);
   const good = known ?? candidates[0];
-  const window = slidingWindowFit(segments);
+  const window = windows ? slidingWindowFit(segments) : undefined;
   // A window fits only when every 429 came as the window's count reached the most ever seen in
   // one: a sliding window, or a bucket used in bursts of its whole capacity. A bucket fit of the
   // same log errs either way (the time spent sending the quota taken for refill, or a tiny burst

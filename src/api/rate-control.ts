@@ -239,7 +239,10 @@ export class RateControl {
       stepDown = p.held;
       if (stepDown) estimate = undefined;
     } else {
-      const fit = solveLimit(this.segments, this.knownCapacity);
+      let fit = solveLimit(this.segments, this.knownCapacity);
+      // A window read as N/W that the server refused under is not the server's window (a small
+      // bucket looks like "2 C in C/R seconds" over a short log): fit a bucket instead.
+      if (fit?.window === true && fit.rate * HEADER_HEADROOM >= p.current * 0.98) fit = solveLimit(this.segments, this.knownCapacity, false);
       estimate = fit?.rate;
       capacity = fit?.capacity;
       window = fit?.window === true;
