@@ -184,6 +184,11 @@ export function matrixTable(cells: readonly MatrixCell[]): string {
   return [head, rule, ...rows].join('\n');
 }
 
+/** One run of the matrix as bench/results.json keeps it (`rateMatrix`), from `npm run bench` or `bench:rate`. */
+export function matrixRun(cells: readonly MatrixCell[], command: string, started: Date): { date: string; command: string; cores: number; load: number[]; met: number; cells: readonly MatrixCell[]; table: string } {
+  return { date: started.toISOString(), command, cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), met: cells.filter((c) => c.meetsGoal).length, cells, table: matrixTable(cells) };
+}
+
 // `npm run bench:rate` (the whole matrix, kept in bench/results.json beside the other figures),
 // or node dist/bench/rate-matrix.js SHAPE-SUBSTRING [MODE,MODE] for a look at some cells only.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -193,12 +198,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     shapes: SHAPES.filter((s) => only === undefined || only === '' || s.name.includes(only)),
     ...(modes === undefined ? {} : { modes: modes.split(',') as Mode[] }),
   });
-  const table = matrixTable(cells);
-  console.log(`\n${table}\n${cells.filter((c) => c.meetsGoal).length} of ${cells.length} cells meet their goal`);
+  const run = matrixRun(cells, 'npm run bench:rate', started);
+  console.log(`\n${run.table}\n${run.met} of ${cells.length} cells meet their goal`);
   if (only === undefined) {
     const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
     const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
-    const run = { date: started.toISOString(), command: 'npm run bench:rate', cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), met: cells.filter((c) => c.meetsGoal).length, cells, table };
     // The goal is met only when it holds twice in a row: the run before this one is kept beside it.
     const before = results['rateMatrix'] as { date?: string; load?: number[]; met?: number; cells?: MatrixCell[]; table?: string } | undefined;
     results['rateMatrix'] = { ...run, previousRun: before === undefined ? null : { date: before.date, load: before.load, met: before.met ?? before.cells?.filter((c) => c.meetsGoal).length, table: before.table } };

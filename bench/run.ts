@@ -6,7 +6,7 @@ import { runApplyBench } from './apply.js';
 import { runApplyScaleBench } from './apply-scale.js';
 import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
-import { matrixTable, runRateMatrix } from './rate-matrix.js';
+import { matrixRun, runRateMatrix } from './rate-matrix.js';
 import { runReportBench } from './report.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
@@ -32,8 +32,9 @@ const apply = await runApplyBench({ log });
 log('\n== apply at scale (unthrottled; the cost of an entry must not grow with the plan)');
 const applyScale = await runApplyScaleBench({ log });
 log('\n== rate control matrix (2,000 PATCHes per cell, measured at the bench\'s throttling proxy)');
+const rateStarted = new Date();
 const rateCells = await runRateMatrix({ log });
-const rateMatrix = { date: new Date().toISOString(), command: 'npm run bench', load: loadavg().map((l) => Math.round(l * 10) / 10), met: rateCells.filter((c) => c.meetsGoal).length, cells: rateCells, table: matrixTable(rateCells) };
+const rateMatrix = matrixRun(rateCells, 'npm run bench', rateStarted);
 log(rateMatrix.table);
 log('\n== workbooks');
 const workbook = await runWorkbookBench({ log });
@@ -50,7 +51,7 @@ const rows: [string, string, string][] = [
   ['validate: CSV rows per second (1,000,000 rows)', Math.round(validate.rowsPerSecond).toLocaleString('en-US'), '≥ 100,000'],
   ['validate: peak RSS, MB', validate.peakRssMb.toFixed(0), '< 250'],
   ['plan: read requests per changed referral (2,000 of 20,000)', fixed(fromChangeSet?.readsPerChange, 3), '≤ 250 reads in all'],
-  ['rate matrix: cells meeting their goal (see the table above)', `${rateCells.filter((c) => c.meetsGoal).length} / ${rateCells.length}`, 'all'],
+  ['rate matrix: cells meeting their goal (see the table above)', `${rateMatrix.met} / ${rateCells.length}`, 'all'],
   ['plan + apply requests per changed referral, change set', fixed(fromChangeSet?.planPlusApplyPerChange, 3), '≤ 1.12'],
   ['plan + apply requests per changed referral, spreadsheet', fixed(fromSpreadsheet?.planPlusApplyPerChange, 3), '1.00'],
   [`speed-up over sequential GET+PUT at ${apply.legacy.latencyMs} ms latency`, `${apply.legacy.speedUp}×`, '—'],
