@@ -190,12 +190,13 @@ export function matrixRun(cells: readonly MatrixCell[], command: string, started
 }
 
 // `npm run bench:rate` (the whole matrix, kept in bench/results.json beside the other figures),
-// or node dist/bench/rate-matrix.js SHAPE-SUBSTRING [MODE,MODE] for a look at some cells only.
+// or node dist/bench/rate-matrix.js SHAPE-SUBSTRING [MODE,MODE] for a look at some cells only
+// (a name ending in $ is matched whole: 'token bucket 100/s, burst 1$').
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [only, modes] = process.argv.slice(2);
   const started = new Date();
   const cells = await runRateMatrix({
-    shapes: SHAPES.filter((s) => only === undefined || only === '' || s.name.includes(only)),
+    shapes: SHAPES.filter((s) => only === undefined || only === '' || (only.endsWith('$') ? s.name === only.slice(0, -1) : s.name.includes(only))),
     ...(modes === undefined ? {} : { modes: modes.split(',') as Mode[] }),
   });
   const run = matrixRun(cells, 'npm run bench:rate', started);

@@ -2,6 +2,7 @@ import { concurrencyFor, smoothRoundTrip } from './concurrency-control.js';
 import type { StatedQuota } from './rate-limit-headers.js';
 import { RateControl, type RatePhase } from './rate-control.js';
 import { TokenBucket } from './rate-limit.js';
+import { SendCount, type SendQuota } from './send-count.js';
 import type { ClientEvent } from './types.js';
 import { raceAbort } from './abort.js';
 import { NotSentError } from './errors.js';
@@ -54,6 +55,11 @@ export interface SchedulerSnapshot {
 interface ClassState {
   readonly control: RateControl;
   readonly pacer: TokenBucket;
+  /** A window the server was read to have, as a count of this class's sends (see send-count.ts). */
+  readonly sends: SendCount;
+  /** The window the count was last set from, and the count. */
+  windowSeen: SendQuota | undefined;
+  windowCount: number;
   sent: number;
   /** Sends with a smaller seq were on their way when the current episode began. */
   episodeSeq: number;
@@ -101,6 +107,9 @@ export class RequestScheduler {
       return {
         control,
         pacer: new TokenBucket({ rate: control.rateAt(this.now()), now: this.now, sleep: this.sleep }),
+        sends: new SendCount(),
+        windowSeen: undefined,
+        windowCount: 0,
         sent: 0,
         episodeSeq: 0,
         longestReset: 1,
@@ -126,6 +135,10 @@ export class RequestScheduler {
         c.control.begin(this.now());
         this.updateRate(kind);
         await raceAbort(c.pacer.take(signal), signal, 'request');
+        // Checked and recorded with no await in between: two woken together cannot both pass.
+        for (let wait = c.sends.waitTime(this.now()); wait > 0; wait = c.sends.waitTime(this.now())) {
+          await raceAbort(this.sleep(wait, signal), signal, 'request');
+        }
         // A pause may have begun while we waited for our turn: then wait again.
         if (this.now() >= this.pausedUntil) break;
       }
@@ -134,6 +147,7 @@ export class RequestScheduler {
       throw e;
     }
     this.lastKind = kind;
+    c.sends.record(this.now());
     const seq = c.sent++;
     let released = false;
     return {
@@ -277,6 +291,16 @@ export class RequestScheduler {
     const c = this.classes[kind];
     const rate = c.control.rateAt(this.now());
     if (rate !== c.pacer.rate) c.pacer.setRate(rate);
+    // In any window, no more than the pace allows in it (1.5 % under the window's count when
+    // first read; more as the rate probes upward): paced at 98.5/s alone, the client's own sends
+    // reached 99 in some second, and the proxy counted 100 of them in one.
+    const window = c.control.window;
+    const count = window === undefined ? 0 : Math.floor((rate * window.ms) / 1000);
+    if (window !== c.windowSeen || count !== c.windowCount) {
+      c.windowSeen = window;
+      c.windowCount = count;
+      c.sends.setQuotas(window === undefined ? [] : [{ count, ms: window.ms }]);
+    }
     this.emitRate(kind, rate, false);
   }
 

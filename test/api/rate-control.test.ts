@@ -185,6 +185,46 @@ describe('RateControl', () => {
   });
 });
 
+describe('RateControl against a window it has read', () => {
+  /** Sends at the control's rate into an exact sliding window of 100 in any 1 s, until `untilMs`. */
+  const drive = (c: RateControl, from: number, untilMs: number, log: number[]): number => {
+    let t = from;
+    while (t < untilMs) {
+      c.begin(t);
+      const inWindow = log.filter((x) => x > t - 1000).length;
+      if (inWindow >= 100) {
+        c.onThrottled(t, t + 1000);
+        t += 1000;
+        continue;
+      }
+      log.push(t);
+      c.onAccepted(t);
+      t += 1000 / c.rateAt(t);
+    }
+    return t;
+  };
+
+  it('keeps the window through one 429 under it (a stall can cause one), not through two', () => {
+    const c = new RateControl();
+    const log: number[] = [];
+    let t = drive(c, 0, 20_000, log);
+    expect(c.model).toBe('window');
+    const paced = c.rateAt(t);
+    expect(paced).toBeGreaterThan(97);
+
+    // A 429 the window does not explain: the server moved a request or two into it.
+    c.onThrottled(t, t + 1000);
+    t = drive(c, t + 1000, t + 5000, log);
+    expect(c.model).toBe('window');
+    expect(c.rateAt(t)).toBeGreaterThan(paced * 0.97);
+
+    // A second one: the window is not the server's; a bucket is fitted instead.
+    c.onThrottled(t, t + 1000);
+    c.rateAt(t + 1000);
+    expect(c.model).toBe('bucket');
+  });
+});
+
 describe('concurrency', () => {
   it('keeps rate × round trip in flight, with room for jitter, never above the cap', () => {
     expect(concurrencyFor(100, 50, 32)).toBe(10); // 100/s × 50 ms = 5, × 1.5 + 2
