@@ -189,6 +189,19 @@ export function matrixRun(cells: readonly MatrixCell[], command: string, started
   return { date: started.toISOString(), command, cores: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10), met: cells.filter((c) => c.meetsGoal).length, cells, table: matrixTable(cells) };
 }
 
+/** bench/results.json, beside the built bench's folder. */
+export const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
+
+/**
+ * The goal is met only when it holds twice in a row: the run before this one (whichever command
+ * made it) is kept beside it, from the results file as it was.
+ */
+export function withPreviousRun<T extends object>(run: T, results: Record<string, unknown>): T & { previousRun: unknown } {
+  const before = results['rateMatrix'] as { date?: string; command?: string; load?: number[]; met?: number; cells?: MatrixCell[]; table?: string } | undefined;
+  const previousRun = before === undefined ? null : { date: before.date, command: before.command, load: before.load, met: before.met ?? before.cells?.filter((c) => c.meetsGoal).length, table: before.table };
+  return { ...run, previousRun };
+}
+
 // `npm run bench:rate` (the whole matrix, kept in bench/results.json beside the other figures),
 // or node dist/bench/rate-matrix.js SHAPE-SUBSTRING [MODE,MODE] for a look at some cells only
 // (a name ending in $ is matched whole: 'token bucket 100/s, burst 1$').
@@ -202,11 +215,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const run = matrixRun(cells, 'npm run bench:rate', started);
   console.log(`\n${run.table}\n${run.met} of ${cells.length} cells meet their goal`);
   if (only === undefined) {
-    const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
+    const out = RESULTS_PATH;
     const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
-    // The goal is met only when it holds twice in a row: the run before this one is kept beside it.
-    const before = results['rateMatrix'] as { date?: string; load?: number[]; met?: number; cells?: MatrixCell[]; table?: string } | undefined;
-    results['rateMatrix'] = { ...run, previousRun: before === undefined ? null : { date: before.date, load: before.load, met: before.met ?? before.cells?.filter((c) => c.meetsGoal).length, table: before.table } };
+    results['rateMatrix'] = withPreviousRun(run, results);
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   }
 }

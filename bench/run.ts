@@ -1,12 +1,10 @@
 import { cpus, loadavg, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runApplyBench } from './apply.js';
 import { runApplyScaleBench } from './apply-scale.js';
 import { runEmulatorBench } from './emulator.js';
 import { runPlanBench } from './plan.js';
-import { matrixRun, runRateMatrix } from './rate-matrix.js';
+import { matrixRun, RESULTS_PATH, runRateMatrix, withPreviousRun } from './rate-matrix.js';
 import { runReportBench } from './report.js';
 import { runStartupBench } from './startup.js';
 import { runValidateBench } from './validate.js';
@@ -34,7 +32,7 @@ const applyScale = await runApplyScaleBench({ log });
 log('\n== rate control matrix (2,000 PATCHes per cell, measured at the bench\'s throttling proxy)');
 const rateStarted = new Date();
 const rateCells = await runRateMatrix({ log });
-const rateMatrix = matrixRun(rateCells, 'npm run bench', rateStarted);
+const rateMatrix = withPreviousRun(matrixRun(rateCells, 'npm run bench', rateStarted), existsSync(RESULTS_PATH) ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Record<string, unknown>) : {});
 log(rateMatrix.table);
 log('\n== workbooks');
 const workbook = await runWorkbookBench({ log });
@@ -74,8 +72,7 @@ const machine = {
   loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
 };
 const results = { date: started.toISOString(), command: 'npm run bench', machine, emulator, validate, plan, apply, applyScale, rateMatrix, workbook, report, startup, table: rows };
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
 
 const width = Math.max(...rows.map((r) => r[0].length));
 log(`\n== summary (${machine.cores} × ${machine.cpu}, ${machine.node}); written to bench/results.json`);
