@@ -1,48 +1,41 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import type { Plan } from '../../src/core/plan.js';
 import type { Referral } from '../../src/core/referral.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
 import { readPlan } from '../../src/files/plan-file.js';
 import { at, buildEntries, planBody, writeTestPlan } from './build-plan.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { writePlan } from '../../src/files/plan-file.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 300, randomSeed: 7, latencyMs: 1 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 300, randomSeed: 7, latencyMs: 1 });
 
 function client(extra: Record<string, unknown> = {}) {
-  return createClient({ baseUrl: emu.url, token: createStaticTokenProvider('test-token'), concurrency: 8, ...extra });
+  return createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('test-token'), concurrency: 8, ...extra });
 }
 
 function current(id: string): Referral {
-  return emu.store.get(id)!;
+  return suite.emu.store.get(id)!;
 }
 
 function commitsOf(id: string): number {
-  return emu.stats().commits.byId[id] ?? 0;
+  return suite.emu.stats().commits.byId[id] ?? 0;
 }
 
 /** A plan over referrals no other test touches (each test takes its own slice). */
 let offset = 0;
 async function freshPlan(dir: string, count: number, options: { closeEvery?: number; tag?: string } = {}): Promise<{ plan: Plan; path: string }> {
-  const all = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+  const all = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
   const slice = all.slice(offset, offset + count);
   offset += count;
   const path = join(dir, 'p.json');
-  const plan = await writeTestPlan(path, slice, emu.url, { count, ...options });
+  const plan = await writeTestPlan(path, slice, suite.emu.url, { count, ...options });
   return { plan, path };
 }
 
@@ -85,15 +78,15 @@ describe('apply against the emulator', () => {
     for (const r of rollback.entries) expect(r.eTag).toBe(current(r.referralId).eTag);
 
     // Re-run: everything settled by the journal; not one request.
-    const before = emu.stats();
+    const before = suite.emu.stats();
     const c2 = client();
     const again = await applyPlan(plan, { client: c2, planPath: path });
     await c2.close();
     expect(again.exitCode).toBe(0);
     expect(again.counts.unchanged).toBe(plan.entries.length);
     expect(again.results.every((r) => r.earlierRun === true)).toBe(true);
-    expect(emu.stats().requests.total).toBe(before.requests.total);
-    expect(emu.stats().commits.total).toBe(before.commits.total);
+    expect(suite.emu.stats().requests.total).toBe(before.requests.total);
+    expect(suite.emu.stats().commits.total).toBe(before.commits.total);
     // The rollback file survives a re-run unchanged in content.
     expect((await readPlan(summary.files.rollback)).entries).toEqual(rollback.entries);
 
@@ -105,7 +98,7 @@ describe('apply against the emulator', () => {
     await c3.close();
     expect(third.counts.unchanged).toBe(plan.entries.length);
     expect(third.results.some((r) => r.earlierRun === true)).toBe(false);
-    expect(emu.stats().commits.total).toBe(before.commits.total);
+    expect(suite.emu.stats().commits.total).toBe(before.commits.total);
     expect((await readPlan(summary.files.rollback)).entries).toEqual(rollback.entries);
 
     // Roll back with the file the first run wrote (re-written here from the saved copy).
@@ -276,43 +269,37 @@ describe('apply against the emulator', () => {
     const c = client();
     await applyPlan(plan, { client: c, planPath: path });
     // Another plan written at the same path: the old journal is not its journal.
-    const other = await writePlan(path, planBody(buildEntries(emu.store.all().slice(200), { count: 1, tag: 'journal-b' }), emu.url));
+    const other = await writePlan(path, planBody(buildEntries(suite.emu.store.all().slice(200), { count: 1, tag: 'journal-b' }), suite.emu.url));
     await expect(applyPlan(other, { client: c, planPath: path })).rejects.toThrow(/journal of another plan/);
     await c.close();
   });
 });
 
 describe('apply under faults', () => {
-  let faulty: Emulator;
-  beforeAll(async () => {
-    faulty = await startEmulator({ generate: 200, randomSeed: 11, latencyMs: 2, failRate: 0.1, resetAfterCommitRate: 0.02, rate: 300, burst: 20 });
-  });
-  afterAll(async () => {
-    await faulty.close();
-  });
+  const faults = emulatorForSuite({ generate: 200, randomSeed: 11, latencyMs: 2, failRate: 0.1, resetAfterCommitRate: 0.02, rate: 300, burst: 20 });
 
   it('ends every entry applied or explicitly reported, with exactly one commit per applied entry', async () => {
     const dir = tempTree();
     const path = join(dir, 'p.json');
-    const plan = await writeTestPlan(path, faulty.store.all(), faulty.url, { count: 80, tag: 'faults' });
-    const c = createClient({ baseUrl: faulty.url, token: createStaticTokenProvider('t'), concurrency: 8, timeoutMs: 5000 });
+    const plan = await writeTestPlan(path, faults.emu.store.all(), faults.emu.url, { count: 80, tag: 'faults' });
+    const c = createClient({ baseUrl: faults.emu.url, token: createStaticTokenProvider('t'), concurrency: 8, timeoutMs: 5000 });
     const summary = await applyPlan(plan, { client: c, planPath: path, maxAttempts: 12 });
     await c.close();
-    const commits = faulty.stats().commits.byId;
+    const commits = faults.emu.stats().commits.byId;
     for (const r of summary.results) {
       expect(['applied', 'failed', 'conflict']).toContain(r.outcome);
       if (r.outcome !== 'applied') expect(r.message).toBeTruthy();
       if (r.outcome === 'applied') {
         expect(commits[r.referralId]).toBe(1);
         const entry = plan.entries.find((e) => e.referralId === r.referralId)!;
-        for (const [p, v] of Object.entries(entry.after)) expect(at(faulty.store.get(r.referralId)!, p)).toEqual(v);
+        for (const [p, v] of Object.entries(entry.after)) expect(at(faults.emu.store.get(r.referralId)!, p)).toEqual(v);
       } else {
         expect(commits[r.referralId] ?? 0).toBeLessThanOrEqual(1);
       }
     }
     // With resets after commit, some entries must have been settled by reading back.
     expect(summary.counts.applied).toBeGreaterThan(plan.entries.length * 0.9);
-    const stats = faulty.stats();
+    const stats = faults.emu.stats();
     // About 85 requests at 10 % (at 5 %, 1 run in 80 drew none): none failing would mean no fault
     // was injected at all.
     expect((stats.requests.byStatus['503'] ?? 0) + (stats.requests.byStatus['500'] ?? 0)).toBeGreaterThan(0);

@@ -1,18 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import { DiskFullError } from '../../src/core/errors.js';
 import { ExitCode } from '../../src/core/exit-codes.js';
 import type { Plan } from '../../src/core/plan.js';
-import { startEmulator } from '../../src/emulator/index.js';
+
 import { applyPlan } from '../../src/engine/apply.js';
 import { JournalWriter, replayJournal } from '../../src/files/journal.js';
 import { readPlan, writePlan } from '../../src/files/plan-file.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { FaultyFileLayer, type Errno, type FileKind } from '../helpers/faulty-file-layer.js';
 import { at, buildEntries, planBody, writeTestPlan } from './build-plan.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * A full disk at every kind of write apply makes (a journal intent, a journal outcome, the
@@ -22,26 +23,19 @@ import { at, buildEntries, planBody, writeTestPlan } from './build-plan.js';
  * says how far it got, no temp file or torn line is left, and once space is freed the same
  * command finishes exactly (one commit per entry) with a rollback file covering every entry.
  */
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
 const ENTRIES = 12;
 
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 260, randomSeed: 21, latencyMs: 1 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 260, randomSeed: 21, latencyMs: 1 });
 
-const client = () => createClient({ baseUrl: emu.url, token: createStaticTokenProvider('t'), concurrency: 1 });
+const client = () => createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('t'), concurrency: 1 });
 
 let offset = 0;
 async function freshPlan(dir: string, tag: string): Promise<{ plan: Plan; path: string }> {
-  const all = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+  const all = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
   const slice = all.slice(offset, offset + ENTRIES);
   offset += ENTRIES;
   const path = join(dir, 'p.json');
-  return { plan: await writeTestPlan(path, slice, emu.url, { count: ENTRIES, closeEvery: 5, tag }), path };
+  return { plan: await writeTestPlan(path, slice, suite.emu.url, { count: ENTRIES, closeEvery: 5, tag }), path };
 }
 
 function intentIds(journal: string): Set<string> {
@@ -55,7 +49,7 @@ function intentIds(journal: string): Set<string> {
   return ids;
 }
 
-const commits = (id: string) => emu.stats().commits.byId[id] ?? 0;
+const commits = (id: string) => suite.emu.stats().commits.byId[id] ?? 0;
 
 // With one entry at a time the journal is: write 1 the header, then per entry an intent and an outcome.
 const cases: { name: string; fillAt?: { kind: FileKind; write: number }; errno?: Errno; fsyncErrno?: { kind: FileKind; errno: Errno }; message: RegExp; inFlight?: boolean }[] = [
@@ -103,11 +97,11 @@ describe('apply on a disk that fills up', () => {
     expect(summary.counts.applied + summary.counts.unchanged).toBe(ENTRIES);
     for (const e of plan.entries) {
       expect(commits(e.referralId), e.referralId).toBe(1);
-      for (const [p, v] of Object.entries(e.after)) expect(at(emu.store.get(e.referralId)!, p)).toEqual(v);
+      for (const [p, v] of Object.entries(e.after)) expect(at(suite.emu.store.get(e.referralId)!, p)).toEqual(v);
     }
     const rollback = await readPlan(summary.files.rollback);
     expect(rollback.entries.length + (rollback.notRestorable ?? []).length).toBe(ENTRIES);
-    for (const r of rollback.entries) expect(r.eTag).toBe(emu.store.get(r.referralId)!.eTag);
+    for (const r of rollback.entries) expect(r.eTag).toBe(suite.emu.store.get(r.referralId)!.eTag);
     expect(readFileSync(summary.files.results, 'utf8').split('\r\n').length).toBe(ENTRIES + 2);
   });
 
@@ -175,11 +169,11 @@ describe('writing a plan on a full disk', () => {
   it('is a DiskFullError (exit 6) that leaves the old plan as it was and no temp file', async () => {
     const dir = tempTree();
     const path = join(dir, 'changes.plan.json');
-    const entries = buildEntries(emu.store.all().slice(250), { count: 3, tag: 'plan-write' });
-    await writePlan(path, planBody(entries, emu.url));
+    const entries = buildEntries(suite.emu.store.all().slice(250), { count: 3, tag: 'plan-write' });
+    await writePlan(path, planBody(entries, suite.emu.url));
     const before = readFileSync(path, 'utf8');
     const files = new FaultyFileLayer({ fillAt: { kind: 'plan', write: 1 } });
-    const error = await writePlan(path, planBody(entries.slice(1), emu.url), { files }).catch((e: unknown) => e);
+    const error = await writePlan(path, planBody(entries.slice(1), suite.emu.url), { files }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiskFullError);
     expect((error as DiskFullError).exitCode).toBe(6);
     expect((error as Error).message).toBe(`cannot write plan file ${path}: disk full (ENOSPC)`);

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import type { Plan } from '../../src/core/plan.js';
@@ -12,32 +12,25 @@ import { readPlan } from '../../src/files/plan-file.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { at, writeTestPlan } from './build-plan.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
 /**
  * Re-runs and rollbacks: the rollback file changes only when entries are added to it, a
  * finished apply or rollback run again is a no-op (exit 0), an interrupted rollback resumes
  * after the plan was applied again, and the rollback of a rollback restores all it changed.
  */
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
+const suite = emulatorForSuite({ generate: 260, randomSeed: 33, latencyMs: 1 });
 
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 260, randomSeed: 33, latencyMs: 1 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-
-const client = (concurrency = 4) => createClient({ baseUrl: emu.url, token: createStaticTokenProvider('t'), concurrency });
-const commits = (id: string) => emu.stats().commits.byId[id] ?? 0;
+const client = (concurrency = 4) => createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('t'), concurrency });
+const commits = (id: string) => suite.emu.stats().commits.byId[id] ?? 0;
 
 let offset = 0;
 async function freshPlan(dir: string, count: number, tag: string): Promise<{ plan: Plan; path: string }> {
-  const all = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
+  const all = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active');
   const slice = all.slice(offset, offset + count);
   offset += count;
   const path = join(dir, 'p.json');
-  return { plan: await writeTestPlan(path, slice, emu.url, { count, closeEvery: 6, tag }), path };
+  return { plan: await writeTestPlan(path, slice, suite.emu.url, { count, closeEvery: 6, tag }), path };
 }
 
 function fileState(path: string): { bytes: string; ino: number; mtimeMs: number } {
@@ -87,7 +80,7 @@ describe('re-runs', () => {
 
     const rollbackBefore = fileState(rollbackPath);
     const resultsBefore = fileState(finished.files.results);
-    const requests = emu.stats().requests.total;
+    const requests = suite.emu.stats().requests.total;
     for (let i = 0; i < 2; i++) {
       const again = await applyPlan(plan, { client: c, planPath: path });
       expect(again.exitCode).toBe(0);
@@ -95,7 +88,7 @@ describe('re-runs', () => {
       expect(again.counts.unchanged).toBe(12);
     }
     await c.close();
-    expect(emu.stats().requests.total).toBe(requests);
+    expect(suite.emu.stats().requests.total).toBe(requests);
     expect(fileState(rollbackPath)).toEqual(rollbackBefore);
     expect(fileState(finished.files.results)).toEqual(resultsBefore);
   });
@@ -119,7 +112,7 @@ describe('re-runs', () => {
     expect(resumed.counts).toMatchObject({ applied: rollback.entries.length - 4, unchanged: 4 });
     for (const e of plan.entries) {
       expect(commits(e.referralId)).toBe(e.irreversible ? 1 : 2);
-      for (const [p, v] of Object.entries(e.irreversible ? e.after : e.before)) expect(at(emu.store.get(e.referralId)!, p)).toEqual(v);
+      for (const [p, v] of Object.entries(e.irreversible ? e.after : e.before)) expect(at(suite.emu.store.get(e.referralId)!, p)).toEqual(v);
     }
     const again = await applyPlan(await readPlan(rollbackPath), { client: c, planPath: rollbackPath });
     expect(again.alreadyDone).toBe(true);
@@ -132,7 +125,7 @@ describe('re-runs', () => {
     await c.close();
     expect(redone.exitCode).toBe(0);
     expect(redone.counts.applied).toBe(rollback.entries.length);
-    for (const e of plan.entries) for (const [p, v] of Object.entries(e.after)) expect(at(emu.store.get(e.referralId)!, p)).toEqual(v);
+    for (const e of plan.entries) for (const [p, v] of Object.entries(e.after)) expect(at(suite.emu.store.get(e.referralId)!, p)).toEqual(v);
   });
 });
 
@@ -194,20 +187,20 @@ describe('refplan apply / rollback run again (built CLI)', () => {
   it('says "already applied" and "already restored", exit 0, sending nothing', async () => {
     const dir = tempTree();
     const { path } = await freshPlan(dir, 4, 'cli-again');
-    const env = { REFPLAN_BASE_URL: emu.url, REFPLAN_TOKEN: 'cli-again-token' };
+    const env = { REFPLAN_BASE_URL: suite.emu.url, REFPLAN_TOKEN: 'cli-again-token' };
     expect((await runCli(['apply', path], { env })).code).toBe(0);
-    const before = emu.stats().requests.total;
+    const before = suite.emu.stats().requests.total;
     const again = await runCli(['apply', path], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/apply: already applied: all 4 entries were settled by earlier runs/);
-    expect(emu.stats().requests.total).toBe(before);
+    expect(suite.emu.stats().requests.total).toBe(before);
     const rollbackPath = join(dir, 'p.rollback.json');
     expect((await runCli(['rollback', rollbackPath, '--yes'], { env })).code).toBe(0);
-    const restored = emu.stats().requests.total;
+    const restored = suite.emu.stats().requests.total;
     // No --yes and no terminal: a finished rollback has nothing to confirm.
     const twice = await runCli(['rollback', rollbackPath], { env });
     expect(twice.code, twice.stderr).toBe(0);
     expect(twice.stdout).toMatch(/rollback: already restored: all \d entries were settled by earlier runs/);
-    expect(emu.stats().requests.total).toBe(restored);
+    expect(suite.emu.stats().requests.total).toBe(restored);
   });
 });

@@ -5,36 +5,29 @@
 // torn last line is dropped and its entry settled by reading, never written twice.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/api/client.js';
 import { createStaticTokenProvider } from '../../src/api/token.js';
 import { PlanIntegrityError } from '../../src/core/errors.js';
-import { startEmulator } from '../../src/emulator/index.js';
+
 import { applyPlan } from '../../src/engine/apply.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
 import { readPlanToApply } from '../../src/files/read-plan-to-apply.js';
 import { verifiedFileSha256 } from '../../src/files/verified-plan.js';
 import { tempTree } from '../helpers/temp-dir.js';
 import { writeTestPlan } from './build-plan.js';
+import { emulatorForSuite } from '../helpers/emulator-suite.js';
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ generate: 60, randomSeed: 21, latencyMs: 1 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const suite = emulatorForSuite({ generate: 60, randomSeed: 21, latencyMs: 1 });
 
 let offset = 0;
 /** Applies a fresh 8-entry plan in full; returns its path and journal. */
 async function appliedPlan(): Promise<{ path: string; journal: string; ids: string[] }> {
   const dir = tempTree();
-  const slice = emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active').slice(offset, offset + 8);
+  const slice = suite.emu.store.all().filter((r) => r.status === 'New' || r.status === 'Active').slice(offset, offset + 8);
   offset += 8;
   const path = join(dir, 'p.json');
-  await writeTestPlan(path, slice, emu.url, { count: 8, tag: `resume-${offset}` });
+  await writeTestPlan(path, slice, suite.emu.url, { count: 8, tag: `resume-${offset}` });
   const plan = await readPlanToApply(path);
   const summary = await run(path, plan);
   expect(summary.counts.applied).toBe(8);
@@ -42,7 +35,7 @@ async function appliedPlan(): Promise<{ path: string; journal: string; ids: stri
 }
 
 async function run(path: string, plan: Awaited<ReturnType<typeof readPlanToApply>>, events: ApplyEvent[] = []) {
-  const client = createClient({ baseUrl: emu.url, token: createStaticTokenProvider('t'), concurrency: 4 });
+  const client = createClient({ baseUrl: suite.emu.url, token: createStaticTokenProvider('t'), concurrency: 4 });
   try {
     return await applyPlan(plan, { client, planPath: path, onEvent: (e) => events.push(e) });
   } finally {
@@ -69,7 +62,7 @@ describe('resuming through the fast path', () => {
     const lines = killedAfterLastOutcome(journal);
     lines[5] = lines[5]!.slice(0, 40) + '#garbage#' + lines[5]!.slice(40);
     writeFileSync(journal, lines.join('\n') + '\n');
-    const before = emu.stats().requests.total;
+    const before = suite.emu.stats().requests.total;
     const plan = await readPlanToApply(path);
     const refused = await run(path, plan).then(
       () => undefined,
@@ -77,7 +70,7 @@ describe('resuming through the fast path', () => {
     );
     expect(refused).toBeInstanceOf(PlanIntegrityError);
     expect((refused as Error).message).toMatch(/p\.journal\.jsonl:6: the journal is damaged: this line is not valid JSON/);
-    expect(emu.stats().requests.total).toBe(before);
+    expect(suite.emu.stats().requests.total).toBe(before);
   });
 
   it('drops a torn last line and settles its entry by reading: every entry committed exactly once', async () => {
@@ -87,7 +80,7 @@ describe('resuming through the fast path', () => {
     expect(last.event).toBe('outcome');
     // The killed run got half of its last outcome out: the entry's intent is its last whole line.
     writeFileSync(journal, lines.slice(0, -1).join('\n') + '\n' + lines.at(-1)!.slice(0, 30));
-    const before = emu.stats();
+    const before = suite.emu.stats();
     const events: ApplyEvent[] = [];
     const summary = await run(path, await readPlanToApply(path), events);
     expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toEqual([
@@ -96,7 +89,7 @@ describe('resuming through the fast path', () => {
     expect(summary.exitCode).toBe(0);
     expect(summary.results.filter((r) => r.earlierRun === true)).toHaveLength(7);
     expect(summary.results.find((r) => r.referralId === last.referralId)).toMatchObject({ outcome: 'applied', message: 'confirmed by reading the referral back' });
-    const after = emu.stats();
+    const after = suite.emu.stats();
     expect(after.commits.total).toBe(before.commits.total);
     expect(after.requests.byMethod['PATCH'] ?? 0).toBe(before.requests.byMethod['PATCH'] ?? 0);
     for (const id of ids) expect(after.commits.byId[id]).toBe(1);

@@ -13,10 +13,11 @@ export interface EmulatorSuite {
 
 /**
  * Starts an emulator in beforeAll and closes it in afterAll of the file (or describe) it is called in.
- * `token` is what the CLI sends; the emulator checks it only when `options.token` says so.
+ * `token` is what the CLI sends (any, by default: the emulator checks it only when
+ * `options.token` says so); library-level tests use `emu` alone.
  * `emu` and `env` exist once that beforeAll has run: read them in hooks and tests, not at collection.
  */
-export function emulatorForSuite(options: EmulatorOptions, token: string): EmulatorSuite {
+export function emulatorForSuite(options: EmulatorOptions, token = 'test-token'): EmulatorSuite {
   let started: EmulatorHandle | undefined;
   beforeAll(async () => {
     started = await startEmulator(options);
