@@ -70,6 +70,8 @@ const PROBE_LINEAR = 0.001;
 const PROBE_CUBIC = 3.7e-6;
 const HEADER_HEADROOM = 0.985;
 const WINDOW_PROBE_DELAY_MS = 30_000;
+/** A window in force survives one 429 under it in this long (see decide). */
+const WINDOW_DOUBT_MS = 30_000;
 /**
  * Paced at exactly the user's rate, a server whose limit is that rate and whose burst is 1 would
  * refuse every request that arrives a little early; 1.5 % below it absorbs some jitter.
@@ -259,10 +261,12 @@ export class RateControl {
       // when that window was already in force, the 429 may be the network's doing (a stall that
       // moved a request or two into the window; measured at the bench's proxy): the window then
       // stands and the rate only steps down. Fitted as a bucket, such a 429 read the 100-in-1-s
-      // window as 68/s for the rest of the run.
+      // window as 68/s for the rest of the run. One such 429 in WINDOW_DOUBT_MS, not one a run:
+      // the probe above the window meets it too.
       if (fit?.window === true && fit.rate * HEADER_HEADROOM >= p.current * 0.98) {
         const inForce = this.windowValue !== undefined && this.windowValue.count === fit.capacity;
-        if (inForce && (this.windowDoubt === undefined || this.windowDoubt === this.lastEpisode)) {
+        const doubtable = this.windowDoubt === undefined || this.windowDoubt === this.lastEpisode || (this.lastEpisode ?? 0) - this.windowDoubt >= WINDOW_DOUBT_MS;
+        if (inForce && doubtable) {
           this.windowDoubt = this.lastEpisode;
           doubted = true;
         } else fit = solveLimit(this.segments, this.knownCapacity, false);

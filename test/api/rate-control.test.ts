@@ -223,6 +223,19 @@ describe('RateControl against a window it has read', () => {
     c.rateAt(t + 1000);
     expect(c.model).toBe('bucket');
   });
+
+  it('keeps it through one such 429 now and then (the probe above it, a stall a minute later)', () => {
+    const c = new RateControl();
+    const log: number[] = [];
+    let t = drive(c, 0, 20_000, log);
+    c.onThrottled(t, t + 1000);
+    // 30 s on, the probe above the window meets it: a 429 at about the window's rate again.
+    const before = log.length;
+    t = drive(c, t + 1000, t + 70_000, log);
+    expect(c.model).toBe('window');
+    expect(c.rateAt(t)).toBeGreaterThan(95);
+    expect((log.length - before) / 69).toBeGreaterThan(95);
+  });
 });
 
 describe('concurrency', () => {
