@@ -32,7 +32,9 @@ import { firstEstimate, MAX_RATE, PRIOR_BURST_SECONDS, solveLimit, type Segment 
  *    `headroom × E`, never more than 0.98 × the rate that was throttled (a 429 always lowers the
  *    rate), then rises slowly and, the longer no 429 comes, faster (a cubic in the time since the
  *    last 429, as TCP CUBIC does): a limit that rose is found in tens of seconds, a steady one is
- *    probed rarely.
+ *    probed rarely. A window read as N in W (see solveLimit) is paced at 0.985 × N/W, held as a
+ *    count of sends (`window`, kept by the scheduler), probed only after 30 s, and survives one
+ *    429 under it in 30 s (a stall's doing), not two.
  *  - `headers`: the server states its quota (rate-limit headers): the rate is 0.985 × quota per
  *    window and the scheduler never sends more than the remaining count, and sends at once what
  *    the pace would leave unused by the reset (see scheduler.ts); no 429 needs to be provoked.
@@ -76,7 +78,7 @@ const WINDOW_DOUBT_MS = 30_000;
  * Paced at exactly the user's rate, a server whose limit is that rate and whose burst is 1 would
  * refuse every request that arrives a little early; 1.5 % below it absorbs some jitter.
  */
-export const CEILING_SHARE = 0.985;
+const CEILING_SHARE = 0.985;
 
 export class RateControl {
   private readonly ceiling: number;
@@ -124,7 +126,8 @@ export class RateControl {
 
   /**
    * The server's window when the last fit read one (N requests in any W ms): the scheduler then
-   * never sends more than 0.985 × N in any W, whatever its timers do (see send-count.ts).
+   * never sends more in any W than the pace allows (0.985 × N at first), whatever its timers do
+   * (see send-count.ts).
    */
   get window(): SendQuota | undefined {
     // Stated rate-limit headers say what is left: they overrule a window read from 429s.

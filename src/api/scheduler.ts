@@ -299,7 +299,7 @@ export class RequestScheduler {
     if (window !== c.windowSeen || count !== c.windowCount) {
       c.windowSeen = window;
       c.windowCount = count;
-      c.sends.setQuotas(window === undefined ? [] : [{ count, ms: window.ms }]);
+      c.sends.setQuota(window === undefined ? undefined : { count, ms: window.ms });
     }
     this.emitRate(kind, rate, false);
   }
