@@ -2,7 +2,7 @@ import { concurrencyFor, smoothRoundTrip } from './concurrency-control.js';
 import type { StatedQuota } from './rate-limit-headers.js';
 import { RateControl, type RatePhase } from './rate-control.js';
 import { TokenBucket } from './rate-limit.js';
-import { SendCount, type SendQuota } from './send-count.js';
+import { SendCount } from './send-count.js';
 import type { ClientEvent } from './types.js';
 import { raceAbort } from './abort.js';
 import { NotSentError } from './errors.js';
@@ -57,9 +57,6 @@ interface ClassState {
   readonly pacer: TokenBucket;
   /** A window the server was read to have, as a count of this class's sends (see send-count.ts). */
   readonly sends: SendCount;
-  /** The window the count was last set from, and the count. */
-  windowSeen: SendQuota | undefined;
-  windowCount: number;
   sent: number;
   /** Sends with a smaller seq were on their way when the current episode began. */
   episodeSeq: number;
@@ -108,8 +105,6 @@ export class RequestScheduler {
         control,
         pacer: new TokenBucket({ rate: control.rateAt(this.now()), now: this.now, sleep: this.sleep }),
         sends: new SendCount(),
-        windowSeen: undefined,
-        windowCount: 0,
         sent: 0,
         episodeSeq: 0,
         longestReset: 1,
@@ -295,12 +290,7 @@ export class RequestScheduler {
     // first read; more as the rate probes upward): paced at 98.5/s alone, the client's own sends
     // reached 99 in some second, and the proxy counted 100 of them in one.
     const window = c.control.window;
-    const count = window === undefined ? 0 : Math.floor((rate * window.ms) / 1000);
-    if (window !== c.windowSeen || count !== c.windowCount) {
-      c.windowSeen = window;
-      c.windowCount = count;
-      c.sends.setQuota(window === undefined ? undefined : { count, ms: window.ms });
-    }
+    c.sends.setQuota(window === undefined ? undefined : { count: Math.floor((rate * window.ms) / 1000), ms: window.ms });
     this.emitRate(kind, rate, false);
   }
 
