@@ -30,24 +30,23 @@ export function createRedactor(secrets: Iterable<string>): Redact {
   const redact = (text: string): string => text.replace(re, REDACTED);
   if (!kept.every((s) => TOKEN_ALPHABET.test(s))) return redact;
   const needles = kept.flatMap(spellings);
+  const probe = new RegExp(re.source, 'i');
   return Object.assign(redact, {
     mayHold: (text: string) => {
-      const plain = decodedForSearch(text);
-      return needles.some((n) => plain.includes(n));
+      const plain = jsonDecoded(text);
+      // Without % or \ every spelling is the plain token or a base64 core of it. With them, decoding
+      // %XX greedily can swallow the token's own first characters ("%" then "00~A…"), so only the
+      // patterns themselves can tell, and they run on the decoded text.
+      if (!plain.includes('%') && !plain.includes('\\')) return needles.some((n) => plain.includes(n));
+      return probe.test(plain);
     },
   });
 }
 
-/**
- * The text with every spelling the patterns accept turned back into plain characters: first the
- * JSON escapes (what JSON.parse decodes), then, in what that gives, the per-character spellings
- * of a token character (%XX, \u00XX, \/). A spelling of a token is then the token (or a base64
- * core of it) as a plain substring.
- */
-function decodedForSearch(text: string): string {
-  const json = text.includes('\\') ? text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex?: string, ch?: string) => (hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : (JSON_UNESCAPE[ch ?? ''] ?? ch ?? ''))) : text;
-  if (!json.includes('%') && !json.includes('\\')) return json;
-  return json.replace(/%([0-7][0-9a-fA-F])|\\u00([0-7][0-9a-fA-F])|\\(\/)/g, (_, pct?: string, u?: string, slash?: string) => slash ?? String.fromCharCode(parseInt(pct ?? u ?? '0', 16)));
+/** The text with its JSON escapes decoded (what JSON.parse gives for the strings in it). */
+function jsonDecoded(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex?: string, ch?: string) => (hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : (JSON_UNESCAPE[ch ?? ''] ?? ch ?? '')));
 }
 
 const JSON_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
