@@ -61,7 +61,7 @@ function half(text: string): string {
 }
 
 async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runCli(args, { cwd: dir, env: { ...suite.env, ...extraEnv }, timeoutMs: 20_000 });
+  return runCli(args, { cwd: dir, env: { ...suite.env, ...extraEnv }, timeoutMs: 60_000 });
 }
 
 function changeSet(ids: string[], tag: string): string {
@@ -321,7 +321,7 @@ describe('every command, given bad input, answers with one paragraph and a docum
     expect(r.stderr + r.stdout, context).not.toMatch(/unexpected error|probably a bug/);
     if (c.stream !== 'stdout') expect(r.stderr, context).toMatch(/^refplan: /m);
     else expect(r.stdout, context).toMatch(/Nothing was sent; fix the errors above/);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('the recoverable cases', () => {
