@@ -310,7 +310,8 @@ export class RequestScheduler {
   private statedQuotaWait(c: ClassState, t: number): number {
     if (c.control.phase !== 'headers' || c.statedWindowMs === undefined || c.statedLimit === undefined) return 0;
     if (!(this.minRoundTrip <= ANSWER_COUNT_MAX_ROUND_TRIP * c.statedWindowMs)) return 0;
-    // Reads and writes alike, when the server counts both (the answers to both state the quota).
+    // Reads and writes alike, when the server counts both (the answers to both state the quota);
+    // this class always, though its last answer (an error page, say) may have stated none.
     const onTheirWay = [this.classes.read, this.classes.write].reduce((n, k) => n + (k.quoted || k === c ? k.inFlight : 0), 0);
     const room = c.statedLimit - onTheirWay;
     // More on their way than the quota (a --concurrency above it): the answers decide.

@@ -17,14 +17,13 @@ export interface SendQuota {
 export class SendCount {
   /** Send times, oldest first: at least the last `count` of them. */
   private times: number[] = [];
-  private quotas: SendQuota[] = [];
+  private quota: SendQuota | undefined;
   /** Sends before this time do not count. */
   private from = -Infinity;
 
-  /** Replaces the quota, or quotas, all of which must hold (undefined: no count is kept). */
-  setQuota(quota: SendQuota | readonly SendQuota[] | undefined): void {
-    const list = quota === undefined ? [] : Array.isArray(quota) ? quota : [quota as SendQuota];
-    this.quotas = list.filter((q) => q.count >= 1 && q.ms > 0).map((q) => ({ count: Math.floor(q.count), ms: q.ms }));
+  /** Replaces the quota (undefined, or one of less than a send: no count is kept). */
+  setQuota(quota: SendQuota | undefined): void {
+    this.quota = quota !== undefined && quota.count >= 1 && quota.ms > 0 ? { count: Math.floor(quota.count), ms: quota.ms } : undefined;
   }
 
   /** From `t` on, only sends at or after `t` count (the quota starts afresh). */
@@ -34,15 +33,11 @@ export class SendCount {
 
   /** Milliseconds until one more send at `t` keeps the quota (0: it may go now). */
   waitTime(t: number): number {
-    let wait = 0;
-    for (const q of this.quotas) {
-      if (this.times.length < q.count) continue;
-      // The send `count` back must have left the window before one more may go.
-      const oldest = this.times[this.times.length - q.count] as number;
-      if (oldest < this.from) continue;
-      wait = Math.max(wait, oldest + q.ms - t);
-    }
-    return wait;
+    const q = this.quota;
+    if (q === undefined || this.times.length < q.count) return 0;
+    // The send `count` back must have left the window before one more may go.
+    const oldest = this.times[this.times.length - q.count] as number;
+    return oldest < this.from ? 0 : Math.max(0, oldest + q.ms - t);
   }
 
   /**
@@ -53,7 +48,7 @@ export class SendCount {
     this.times.push(t);
     // Trimmed in blocks: a shift per send would make each send cost the whole array. What is
     // kept covers any count up to KEEP (a window of more is held a little loosely at first).
-    const keep = this.quotas.reduce((k, q) => Math.max(k, q.count), KEEP);
+    const keep = Math.max(this.quota?.count ?? 0, KEEP);
     if (this.times.length > 2 * keep) this.times = this.times.slice(this.times.length - keep);
   }
 }

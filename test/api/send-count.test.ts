@@ -27,17 +27,21 @@ describe('SendCount: at most N sends in any W ms', () => {
     expect(c.waitTime(100)).toBe(0);
   });
 
-  it('holds every quota it is given, and counts afresh from countFrom', () => {
+  it('counts afresh from countFrom, and holds a quota that replaces the last', () => {
     const c = new SendCount();
-    c.setQuota([{ count: 3, ms: 1000 }, { count: 4, ms: 1500 }]);
+    c.setQuota({ count: 3, ms: 1000 });
     for (const t of [0, 100, 900]) c.record(t);
     // Three in 1,000 ms: the send at 0 must leave the window first.
     expect(c.waitTime(950)).toBe(50);
     c.record(1000);
+    c.setQuota({ count: 4, ms: 1500 });
     // Four in 1,500 ms: the send at 0 leaves at 1,500, though only 2 of the last 1,000 ms.
     expect(c.waitTime(1200)).toBe(300);
     c.countFrom(1000);
     expect(c.waitTime(1200)).toBe(0);
+    // A quota of less than one send keeps no count.
+    c.setQuota({ count: 0.5, ms: 1000 });
+    expect(c.waitTime(1000)).toBe(0);
   });
 
   it('stays small over a long run (it keeps the last sends, not all)', () => {
