@@ -198,10 +198,11 @@ export class RequestScheduler {
     const c = this.classes[ticket.kind];
     const t = this.now();
     c.control.onAccepted(ticket.sentAt);
-    this.minRoundTrip = Math.min(this.minRoundTrip, Math.max(0, t - ticket.sentAt));
+    const roundTrip = Math.max(0, t - ticket.sentAt);
+    this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
     c.quoted = quota !== undefined;
     if (c.quoted) this.quotedAnswers.record(t);
-    this.roundTrip = smoothRoundTrip(this.roundTrip, Math.max(0, t - ticket.sentAt));
+    this.roundTrip = smoothRoundTrip(this.roundTrip, roundTrip);
     if (quota !== undefined) this.followQuota(c, ticket, quota);
     this.updateLimit();
   }
@@ -253,10 +254,7 @@ export class RequestScheduler {
     if (quota.limit !== undefined) {
       // A new quota counts afresh: what was sent under the old one, the server allowed then
       // (counted against the new one, a limit halved mid-run held the run to half of it for 0.5 s).
-      if (c.statedLimit !== undefined && quota.limit !== c.statedLimit) {
-        c.sends.countFrom(t);
-        this.quotedAnswers.countFrom(t);
-      }
+      if (c.statedLimit !== undefined && quota.limit !== c.statedLimit) this.countAfresh(c, t);
       c.statedLimit = quota.limit;
       c.control.onStatedRate((c.headerTrust * quota.limit) / (quota.windowSeconds ?? c.longestReset), t);
     }
@@ -283,14 +281,17 @@ export class RequestScheduler {
     const windowMs = c.control.phase === 'headers' && early <= 0 ? 1000 * (quota.windowSeconds ?? c.longestReset) : undefined;
     if (windowMs !== c.statedWindowMs) {
       // Sends made early, while the server offered them, do not count against the window.
-      if (c.statedWindowMs === undefined && c.spentEarly) {
-        c.sends.countFrom(t);
-        this.quotedAnswers.countFrom(t);
-      }
+      if (c.statedWindowMs === undefined && c.spentEarly) this.countAfresh(c, t);
       c.statedWindowMs = windowMs;
     }
     if (early > 0) c.spentEarly = true;
     this.updateRate(ticket.kind);
+  }
+
+  /** Both counts a stated window holds `c` to start again at `t`. */
+  private countAfresh(c: ClassState, t: number): void {
+    c.sends.countFrom(t);
+    this.quotedAnswers.countFrom(t);
   }
 
   /** Milliseconds until one more send of class `c` keeps every count it is held to. */
